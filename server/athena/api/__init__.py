@@ -1,0 +1,1 @@
+"""gRPC layer: servicers (proto <-> domain), interceptors, error mapping. Nothing else."""

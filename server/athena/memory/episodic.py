@@ -1,0 +1,336 @@
+"""Episodic memory: record, read, list, search, delete and describe events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import astuple
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import numpy as np
+
+from athena import audit
+from athena.embeddings import Embedder
+from athena.errors import EventNotFound, FieldViolation, InvalidArgument, RequestIdReused
+from athena.memory import paging
+from athena.memory.fusion import rrf
+from athena.memory.models import (
+    ConsolidationStatus,
+    Event,
+    EventContext,
+    EventFilter,
+    EventOrder,
+    EventStats,
+    EventType,
+    NewEvent,
+    Outcome,
+    ScoredEvent,
+    SearchMode,
+)
+from athena.projects import Projects
+from athena.storage import Database, Queries
+
+MAX_BATCH = 1000
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+# Embedding a batch this large takes long enough to be worth moving off the event loop.
+_EMBED_IN_THREAD = 64
+_TERM = re.compile(r"[^\W_]+", re.UNICODE)
+_COPY_COLUMNS = (
+    "id", "project_id", "session_id", "occur_time", "type", "actor", "content", "outcome",
+    "context_cwd", "context_files", "context_task", "context_phase", "context_branch",
+    "importance", "confidence", "tags", "attributes", "consolidation_status", "embedding",
+    "create_time",
+)  # fmt: skip
+
+
+def normalise_tags(tags: Sequence[str]) -> tuple[str, ...]:
+    """Lower-case, trimmed, de-duplicated, in first-seen order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = tag.strip().lower()
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return tuple(seen)
+
+
+def text_query(query: str) -> str | None:
+    """An OR tsquery of the query's words: any shared word makes a candidate, ranking sorts."""
+    terms = dict.fromkeys(t.lower() for t in _TERM.findall(query))
+    if not terms:
+        return None
+    return " | ".join(f"'{t}'" for t in terms)
+
+
+def _filter_args(project: str, f: EventFilter) -> tuple[Any, ...]:
+    if f.start_time and f.end_time and f.start_time >= f.end_time:
+        raise InvalidArgument(
+            [FieldViolation("filter.time_range", "start_time must be before end_time")]
+        )
+    return (
+        project,
+        f.session_id or None,
+        f.start_time,
+        f.end_time,
+        [t.value for t in f.types] or None,
+        list(normalise_tags(f.tags)) or None,
+        f.min_importance if f.min_importance else None,
+        f.actor or None,
+        f.consolidation_status.value if f.consolidation_status else None,
+    )
+
+
+def _row_to_event(row: asyncpg.Record) -> Event:
+    return Event(
+        id=row["id"],
+        session_id=row["session_id"],
+        occur_time=row["occur_time"],
+        type=EventType(row["type"]),
+        actor=row["actor"],
+        content=row["content"],
+        outcome=Outcome(row["outcome"]),
+        context=EventContext(
+            cwd=row["context_cwd"],
+            files=tuple(row["context_files"]),
+            task=row["context_task"],
+            phase=row["context_phase"],
+            branch=row["context_branch"],
+        ),
+        importance=float(row["importance"]),
+        confidence=float(row["confidence"]),
+        tags=tuple(row["tags"]),
+        attributes=json.loads(row["attributes"]),
+        consolidation_status=ConsolidationStatus(row["consolidation_status"]),
+        create_time=row["create_time"],
+    )
+
+
+def _payload_hash(operation: str, events: Sequence[NewEvent]) -> bytes:
+    digest = hashlib.sha256(operation.encode())
+    for event in events:
+        digest.update(repr(astuple(event)).encode())
+    return digest.digest()
+
+
+class EpisodicMemory:
+    """The episodic layer of one server; every method is scoped to an explicit project."""
+
+    def __init__(
+        self, db: Database, queries: Queries, embedder: Embedder, projects: Projects
+    ) -> None:
+        self._db = db
+        self._q = queries
+        self._embedder = embedder
+        self._projects = projects
+
+    async def _embed(self, texts: list[str]) -> np.ndarray:
+        if len(texts) >= _EMBED_IN_THREAD:
+            return await asyncio.to_thread(self._embedder.embed, texts)
+        return self._embedder.embed(texts)
+
+    async def record(
+        self, project: str, events: Sequence[NewEvent], request_id: str = ""
+    ) -> tuple[list[Event], bool]:
+        """Store events atomically. Returns (events, replayed); replayed means a retried request."""
+        if not 1 <= len(events) <= MAX_BATCH:
+            raise InvalidArgument(
+                [FieldViolation("events", f"must hold between 1 and {MAX_BATCH} events")]
+            )
+        await self._projects.ensure(project)
+        now = datetime.now(UTC)
+        ids = [uuid.uuid4() for _ in events]
+        vectors = await self._embed(
+            [" ".join(filter(None, (e.actor, e.content, e.context.task))) for e in events]
+        )
+        rows = [
+            (
+                event_id, project, e.session_id, e.occur_time or now, e.type.value, e.actor,
+                e.content, e.outcome.value, e.context.cwd, list(e.context.files), e.context.task,
+                e.context.phase, e.context.branch, e.importance, e.confidence,
+                list(normalise_tags(e.tags)), json.dumps(dict(e.attributes)),
+                ConsolidationStatus.PENDING.value, vector, now,
+            )
+            for event_id, e, vector in zip(ids, events, vectors, strict=True)
+        ]  # fmt: skip
+        operation = "record_events"
+        async with self._db.transaction() as conn:
+            if request_id:
+                digest = _payload_hash(operation, events)
+                claimed = await conn.fetchval(
+                    self._q.claim_request_id, project, request_id, operation, digest, ids
+                )
+                if claimed is None:
+                    prior = await conn.fetchrow(self._q.get_request_id, project, request_id)
+                    assert prior is not None
+                    if prior["operation"] != operation or bytes(prior["payload_hash"]) != digest:
+                        raise RequestIdReused(request_id)
+                    stored = await self._by_ids(conn, project, list(prior["result_ids"]))
+                    return stored, True
+            await conn.copy_records("events", _COPY_COLUMNS, rows)
+        return [_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows], False
+
+    async def _by_ids(self, conn: Any, project: str, ids: list[uuid.UUID]) -> list[Event]:
+        rows = await conn.fetch(self._q.get_events_by_ids, project, ids)
+        by_id = {row["id"]: _row_to_event(row) for row in rows}
+        # Events deleted since the original request are simply absent from the replay.
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def get(self, project: str, event_id: uuid.UUID) -> Event:
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(self._q.get_event, project, event_id)
+        if row is None:
+            raise EventNotFound(str(event_id))
+        return _row_to_event(row)
+
+    async def list(
+        self,
+        project: str,
+        event_filter: EventFilter,
+        order: EventOrder = EventOrder(),
+        page_size: int = 0,
+        page_token: str = "",
+    ) -> tuple[list[Event], str]:
+        """One page of events and the token of the next page ("" on the last page)."""
+        size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        args = _filter_args(project, event_filter)
+        query_id = paging.fingerprint(args, order)
+        cursor = paging.decode(page_token, query_id) if page_token else None
+        name = f"list_events_{'time' if order.key == 'occur_time' else 'importance'}_" + (
+            "desc" if order.descending else "asc"
+        )
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                getattr(self._q, name),
+                *args,
+                cursor.occur_time if cursor else None,
+                cursor.id if cursor else None,
+                size + 1,
+                cursor.importance if cursor else None,
+            )
+        events = [_row_to_event(r) for r in rows[:size]]
+        next_token = ""
+        if len(rows) > size:
+            last = events[-1]
+            next_token = paging.encode(
+                paging.Cursor(last.occur_time, last.id, last.importance), query_id
+            )
+        return events, next_token
+
+    async def search(
+        self,
+        project: str,
+        query: str,
+        event_filter: EventFilter,
+        top_k: int = 10,
+        mode: SearchMode = SearchMode.HYBRID,
+    ) -> list[ScoredEvent]:
+        """Hybrid search: full-text and vector candidates fused by reciprocal rank."""
+        if not query.strip():
+            raise InvalidArgument([FieldViolation("query", "must contain non-blank text")])
+        args = _filter_args(project, event_filter)
+        candidates = max(top_k * 4, 40)
+        text: list[tuple[uuid.UUID, float]] = []
+        vector: list[tuple[uuid.UUID, float]] = []
+        async with self._db.connection() as conn:
+            tsquery = text_query(query)
+            if mode in (SearchMode.HYBRID, SearchMode.FULL_TEXT) and tsquery:
+                rows = await conn.fetch(self._q.search_events_text, *args, tsquery, candidates)
+                text = [(r["id"], float(r["score"])) for r in rows]
+            if mode in (SearchMode.HYBRID, SearchMode.VECTOR):
+                query_vector = (await self._embed([query]))[0]
+                rows = await conn.fetch(
+                    self._q.search_events_vector, *args, query_vector, candidates
+                )
+                vector = [(r["id"], float(r["score"])) for r in rows]
+            fused = rrf(text, vector)[:top_k]
+            events = await self._by_ids(conn, project, [f.id for f in fused])
+        by_id = {e.id: e for e in events}
+        return [
+            ScoredEvent(
+                event=by_id[f.id],
+                score=f.score,
+                text_score=f.text_score,
+                vector_score=f.vector_score,
+                text_rank=f.text_rank,
+                vector_rank=f.vector_rank,
+            )
+            for f in fused
+            if f.id in by_id
+        ]
+
+    async def delete(
+        self, project: str, event_id: uuid.UUID, actor: audit.Actor, reason: str = ""
+    ) -> None:
+        async with self._db.transaction() as conn:
+            deleted = await conn.fetchval(self._q.delete_event, project, event_id)
+            if deleted is None:
+                raise EventNotFound(str(event_id))
+            await audit.record(
+                conn, self._q, project, "delete_event", actor, event_id=event_id, reason=reason
+            )
+
+    async def delete_many(
+        self,
+        project: str,
+        event_filter: EventFilter,
+        actor: audit.Actor,
+        *,
+        allow_all: bool = False,
+        validate_only: bool = False,
+        reason: str = "",
+    ) -> int:
+        """Delete (or with validate_only, count) every event matching the filter."""
+        if event_filter.is_empty() and not allow_all:
+            raise InvalidArgument(
+                [FieldViolation("filter", "set at least one filter field, or set allow_all")]
+            )
+        args = _filter_args(project, event_filter)
+        if validate_only:
+            async with self._db.connection() as conn:
+                return int(await conn.fetchval(self._q.count_events, *args))
+        async with self._db.transaction() as conn:
+            count = int(await conn.fetchval(self._q.delete_events, *args))
+            await audit.record(
+                conn,
+                self._q,
+                project,
+                "delete_events",
+                actor,
+                filter=repr(event_filter),
+                deleted_count=count,
+                reason=reason,
+            )
+        return count
+
+    async def stats(self, project: str, event_filter: EventFilter) -> EventStats:
+        args = _filter_args(project, event_filter)
+        async with self._db.connection() as conn:
+            totals = await conn.fetchrow(self._q.event_stats_totals, *args)
+            groups = await conn.fetch(self._q.event_stats_groups, *args)
+        assert totals is not None
+        by_type: dict[str, int] = {}
+        by_outcome: dict[str, int] = {}
+        by_status: dict[str, int] = {}
+        for row in groups:
+            if row["type"] is not None:
+                by_type[row["type"]] = row["n"]
+            elif row["outcome"] is not None:
+                by_outcome[row["outcome"]] = row["n"]
+            elif row["consolidation_status"] is not None:
+                by_status[row["consolidation_status"]] = row["n"]
+        return EventStats(
+            total_count=totals["total"],
+            session_count=totals["sessions"],
+            count_by_type=by_type,
+            count_by_outcome=by_outcome,
+            count_by_consolidation_status=by_status,
+            first_occur_time=totals["first"],
+            last_occur_time=totals["last"],
+            mean_importance=float(totals["mean_importance"]),
+        )

@@ -1,0 +1,125 @@
+"""Assembles the gRPC server: storage, domain services, servicers, health, reflection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from athena.api.interceptors import (
+    AuthInterceptor,
+    ProjectInterceptor,
+    RequestInterceptor,
+    ValidationInterceptor,
+)
+from athena.api.memory import MemoryServicer
+from athena.config import Config
+from athena.embeddings import create_embedder
+from athena.memory import EpisodicMemory
+from athena.projects import Projects
+from athena.storage import Database, connect, load_queries
+from athena.storage.embedded import EmbeddedPostgres
+from athena.storage.migrate import apply_migrations
+from athena.v1 import memory_pb2, memory_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = (memory_pb2.DESCRIPTOR.services_by_name["MemoryService"].full_name,)
+
+
+@dataclass
+class AthenaServer:
+    """A started-or-startable server and everything it owns."""
+
+    grpc_server: grpc.aio.Server
+    health: health.aio.HealthServicer
+    database: Database
+    embedded: EmbeddedPostgres | None
+    grace_seconds: float
+
+    async def start(self) -> None:
+        await self.grpc_server.start()
+        for name in (*SERVICE_NAMES, ""):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking rpcs, let in-flight ones finish, then release the database."""
+        await self.health.enter_graceful_shutdown()
+        await self.grpc_server.stop(self.grace_seconds if grace is None else grace)
+        await self.database.close()
+        if self.embedded is not None:
+            await self.embedded.stop()
+
+    async def wait_for_termination(self) -> None:
+        await self.grpc_server.wait_for_termination()
+
+
+async def database_url(config: Config) -> tuple[str, EmbeddedPostgres | None]:
+    """The configured DSN, or a freshly started embedded PostgreSQL's."""
+    if config.database_url:
+        return config.database_url, None
+    embedded = EmbeddedPostgres(config.data_dir)
+    return await embedded.start(), embedded
+
+
+async def create_server(config: Config) -> tuple[AthenaServer, int]:
+    """Build the server (not yet started) bound to config.host:config.port; returns its port."""
+    dsn, embedded = await database_url(config)
+    try:
+        queries = load_queries()
+        if config.migrate_on_start:
+            await apply_migrations(dsn, queries=queries)
+        database = await connect(dsn, config.pool_min_size, config.pool_max_size)
+    except BaseException:
+        if embedded is not None:
+            await embedded.stop()
+        raise
+    embedder = create_embedder(config.embedder)
+    projects = Projects(database, queries, embedder)
+    episodic = EpisodicMemory(database, queries, embedder, projects)
+
+    server = grpc.aio.server(
+        interceptors=[
+            RequestInterceptor(),
+            AuthInterceptor(config.api_keys),
+            ProjectInterceptor(config.default_project),
+            ValidationInterceptor(),
+        ],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    memory_pb2_grpc.add_MemoryServiceServicer_to_server(MemoryServicer(episodic), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(f"{config.host}:{config.port}")
+    if port == 0:
+        await database.close()
+        if embedded is not None:
+            await embedded.stop()
+        raise OSError(f"could not bind {config.host}:{config.port}")
+    return AthenaServer(server, health_servicer, database, embedded, config.grace_seconds), port
+
+
+async def serve(config: Config, ready: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    server, port = await create_server(config)
+    await server.start()
+    print(f"athena: serving on {config.host}:{port}", flush=True)
+    log.info("serving", extra={"host": config.host, "port": port})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if ready is not None:
+        ready.set()
+    await stop.wait()
+    log.info("shutting down", extra={"grace_seconds": config.grace_seconds})
+    await server.stop()
+    log.info("stopped")

@@ -1,0 +1,133 @@
+"""The asyncpg pool behind a small facade that translates driver errors into ours."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import asyncpg
+from pgvector.asyncpg import register_vector
+
+from athena.errors import StorageError, StorageUnavailable
+from athena.storage.queries import Query
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Custom plans let `($n IS NULL OR col = $n)` filters fold away, so one static statement serves
+# every filter combination with a plan fitted to it; JIT only adds latency at our query sizes.
+SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
+
+_TRANSIENT = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InterfaceError,
+    ConnectionError,
+    OSError,
+)
+
+
+def translate(exc: BaseException) -> Exception:
+    """Map a driver exception to StorageUnavailable (retryable) or StorageError (a bug)."""
+    if isinstance(exc, _TRANSIENT):
+        return StorageUnavailable(f"database unavailable: {type(exc).__name__}")
+    return StorageError(f"database error: {type(exc).__name__}: {exc}")
+
+
+def _translated(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    @wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await fn(*args, **kwargs)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise translate(exc) from exc
+
+    return wrapper
+
+
+class Connection:
+    """One connection (inside a transaction or not) running named queries."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.raw = conn
+
+    @_translated
+    async def fetch(self, query: Query, *args: Any) -> list[asyncpg.Record]:
+        return await self.raw.fetch(query.sql, *args)
+
+    @_translated
+    async def fetchrow(self, query: Query, *args: Any) -> asyncpg.Record | None:
+        return await self.raw.fetchrow(query.sql, *args)
+
+    @_translated
+    async def fetchval(self, query: Query, *args: Any) -> Any:
+        return await self.raw.fetchval(query.sql, *args)
+
+    @_translated
+    async def execute(self, query: Query, *args: Any) -> str:
+        return await self.raw.execute(query.sql, *args)
+
+    @_translated
+    async def executemany(self, query: Query, args: list[tuple[Any, ...]]) -> None:
+        await self.raw.executemany(query.sql, args)
+
+    @_translated
+    async def copy_records(
+        self, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]
+    ) -> None:
+        """Bulk insert with COPY: the fastest path for batches of new rows."""
+        await self.raw.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+class Database:
+    """Owns the pool. `async with db.transaction() as conn:` for atomic work."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        try:
+            async with self.pool.acquire() as conn:
+                yield Connection(conn)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise translate(exc) from exc
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                yield Connection(conn)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise translate(exc) from exc
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await register_vector(conn)
+
+
+async def connect(dsn: str, min_size: int = 2, max_size: int = 10) -> Database:
+    """Open a pool; every connection knows the pgvector type."""
+    try:
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            server_settings=SERVER_SETTINGS,
+        )
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        raise translate(exc) from exc
+    assert pool is not None
+    return Database(pool)

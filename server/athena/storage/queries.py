@@ -1,0 +1,90 @@
+"""Named SQL loaded once from `sql/*.sql`.
+
+A file holds blocks introduced by `-- name: NAME` followed by a one-line `-- description`.
+`-- fragment: NAME` blocks are reusable pieces; `{{NAME}}` in a query is replaced by that
+fragment at load time, so the SQL that runs is still static text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SQL_DIR = Path(__file__).parent / "sql"
+_HEADER = re.compile(r"^--\s*(name|fragment):\s*(\w+)\s*$", re.MULTILINE)
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One named statement."""
+
+    name: str
+    description: str
+    sql: str
+
+
+class Queries:
+    """Attribute access to loaded queries: `queries.insert_event.sql`."""
+
+    def __init__(self, queries: dict[str, Query]) -> None:
+        self._queries = queries
+
+    def __getattr__(self, name: str) -> Query:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise AttributeError(f"no SQL query named {name!r}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._queries)
+
+
+def parse(text: str, source: str = "<sql>") -> tuple[dict[str, Query], dict[str, str]]:
+    queries: dict[str, Query] = {}
+    fragments: dict[str, str] = {}
+    headers = list(_HEADER.finditer(text))
+    for i, match in enumerate(headers):
+        kind, name = match.group(1), match.group(2)
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
+        body = text[match.end() : end].strip("\n")
+        lines = body.splitlines()
+        description = ""
+        if lines and lines[0].lstrip().startswith("--"):
+            description = lines[0].lstrip()[2:].strip()
+            lines = lines[1:]
+        sql = "\n".join(lines).strip().rstrip(";")
+        target = queries if kind == "name" else fragments
+        if name in target:
+            raise ValueError(f"{source}: duplicate {kind} {name!r}")
+        if kind == "name":
+            if not description:
+                raise ValueError(f"{source}: query {name!r} has no description line")
+            queries[name] = Query(name, description, sql)
+        else:
+            fragments[name] = sql
+    return queries, fragments
+
+
+def _expand(query: Query, fragments: dict[str, str]) -> Query:
+    def sub(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in fragments:
+            raise ValueError(f"query {query.name!r} uses unknown fragment {key!r}")
+        return fragments[key]
+
+    return Query(query.name, query.description, _PLACEHOLDER.sub(sub, query.sql))
+
+
+def load_queries(directory: Path = SQL_DIR) -> Queries:
+    """Load and expand every `.sql` file in `directory`; names are global across files."""
+    queries: dict[str, Query] = {}
+    fragments: dict[str, str] = {}
+    for path in sorted(directory.glob("*.sql")):
+        file_queries, file_fragments = parse(path.read_text(), str(path))
+        for name in file_queries.keys() & queries.keys():
+            raise ValueError(f"{path}: query {name!r} defined twice")
+        queries.update(file_queries)
+        fragments.update(file_fragments)
+    return Queries({name: _expand(q, fragments) for name, q in queries.items()})

@@ -7,7 +7,7 @@ project_id = $1
     AND ($4::timestamptz IS NULL OR occur_time < $4)
     AND ($5::text[] IS NULL OR type = ANY ($5))
     AND ($6::text[] IS NULL OR tags @> $6)
-    AND ($7::real IS NULL OR importance >= $7)
+    AND ($7::float8 IS NULL OR importance >= $7)
     AND ($8::text IS NULL OR actor = $8)
     AND ($9::text IS NULL OR consolidation_status = $9)
 
@@ -45,7 +45,7 @@ LIMIT $12;
 -- A page of events, most important first; $13/$10/$11 is the (importance, occur_time, id) cursor.
 SELECT {{event_columns}} FROM events
 WHERE {{event_filter}}
-    AND ($10::timestamptz IS NULL OR (importance, occur_time, id) < ($13::real, $10, $11::uuid))
+    AND ($10::timestamptz IS NULL OR (importance, occur_time, id) < ($13::float8, $10, $11::uuid))
 ORDER BY importance DESC, occur_time DESC, id DESC
 LIMIT $12;
 
@@ -53,7 +53,7 @@ LIMIT $12;
 -- A page of events, least important first; $13/$10/$11 is the (importance, occur_time, id) cursor.
 SELECT {{event_columns}} FROM events
 WHERE {{event_filter}}
-    AND ($10::timestamptz IS NULL OR (importance, occur_time, id) > ($13::real, $10, $11::uuid))
+    AND ($10::timestamptz IS NULL OR (importance, occur_time, id) > ($13::float8, $10, $11::uuid))
 ORDER BY importance ASC, occur_time ASC, id ASC
 LIMIT $12;
 

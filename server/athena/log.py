@@ -14,11 +14,23 @@ project_var: ContextVar[str] = ContextVar("athena_project", default="-")
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
-class _ContextFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
+def _install_record_factory() -> None:
+    """Stamp every log record, whatever handler formats it, with the current rpc's ids."""
+    base = logging.getLogRecordFactory()
+    if getattr(base, "_athena", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = base(*args, **kwargs)
         record.request_id = request_id_var.get()
         record.project = project_var.get()
-        return True
+        return record
+
+    factory._athena = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_install_record_factory()
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,7 +62,6 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
         )
-    handler.addFilter(_ContextFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_athena", False):

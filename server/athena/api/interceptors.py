@@ -242,6 +242,29 @@ def _field_path(violation: Any) -> str:
     return path
 
 
+def _nul_violations(message: Any, prefix: str = "") -> list[errors.FieldViolation]:
+    """Strings holding U+0000, which PostgreSQL text cannot store, anywhere in a request."""
+    found: list[errors.FieldViolation] = []
+    for field, value in message.ListFields():
+        path = f"{prefix}{field.name}"
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            for key, item in value.items():
+                if "\x00" in str(key) or (isinstance(item, str) and "\x00" in item):
+                    found.append(errors.FieldViolation(f"{path}[{key!r}]", _NUL))
+            continue
+        items = list(value) if field.is_repeated else [value]
+        for index, item in enumerate(items):
+            item_path = f"{path}[{index}]" if field.is_repeated else path
+            if isinstance(item, str) and "\x00" in item:
+                found.append(errors.FieldViolation(item_path, _NUL))
+            elif field.message_type is not None:
+                found.extend(_nul_violations(item, item_path + "."))
+    return found
+
+
+_NUL = "must not contain the NUL character (U+0000)"
+
+
 class ValidationInterceptor(_CheckInterceptor):
     """Enforces the protovalidate rules written in the protos; INVALID_ARGUMENT names each field."""
 
@@ -249,14 +272,12 @@ class ValidationInterceptor(_CheckInterceptor):
         self._validator = protovalidate.Validator()
 
     async def check(self, method: str, request: Any, context: grpc.aio.ServicerContext) -> None:
-        violations = self._validator.collect_violations(request)
-        if violations:
-            raise errors.InvalidArgument(
-                [
-                    errors.FieldViolation(
-                        _field_path(v.proto) + (" (key)" if v.proto.for_key else ""),
-                        v.proto.message,
-                    )
-                    for v in violations
-                ]
+        found = [
+            errors.FieldViolation(
+                _field_path(v.proto) + (" (key)" if v.proto.for_key else ""), v.proto.message
             )
+            for v in self._validator.collect_violations(request)
+        ]
+        found.extend(_nul_violations(request))
+        if found:
+            raise errors.InvalidArgument(found)

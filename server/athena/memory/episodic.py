@@ -204,15 +204,12 @@ class EpisodicMemory:
         name = f"list_events_{'time' if order.key == 'occur_time' else 'importance'}_" + (
             "desc" if order.descending else "asc"
         )
+        params = [*args, cursor.occur_time if cursor else None, cursor.id if cursor else None]
+        params.append(size + 1)
+        if order.key == "importance":
+            params.append(cursor.importance if cursor else None)
         async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                getattr(self._q, name),
-                *args,
-                cursor.occur_time if cursor else None,
-                cursor.id if cursor else None,
-                size + 1,
-                cursor.importance if cursor else None,
-            )
+            rows = await conn.fetch(getattr(self._q, name), *params)
         events = [_row_to_event(r) for r in rows[:size]]
         next_token = ""
         if len(rows) > size:

@@ -29,7 +29,6 @@ _TRANSIENT = (
     asyncpg.exceptions.SerializationError,
     asyncpg.exceptions.DeadlockDetectedError,
     asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.InterfaceError,
     ConnectionError,
     OSError,
 )

@@ -1,0 +1,1 @@
+"""Benchmarks for the Athena server. `python -m bench.events` runs the episodic-memory benchmark."""

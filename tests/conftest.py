@@ -10,12 +10,12 @@ from dataclasses import replace
 import asyncpg
 import grpc
 import pytest
-
 from athena.config import Config
 from athena.server import AthenaServer, create_server
 from athena.storage.embedded import EmbeddedPostgres
 from athena.storage.migrate import apply_migrations
 from athena.v1 import memory_pb2_grpc
+
 from tests.support import with_database
 
 TEMPLATE = "athena_template"

@@ -1,4 +1,4 @@
-"""Server configuration: command-line flags > ATHENA_* environment variables > TOML file > defaults."""
+"""Server configuration: command-line flags > ATHENA_* environment > TOML file > defaults."""
 
 from __future__ import annotations
 

@@ -9,13 +9,13 @@ import uuid
 
 import grpc
 import pytest
+from athena.v1 import memory_pb2 as pb
+from athena.v1 import memory_pb2_grpc
 from google.protobuf import descriptor as pd
 from google.protobuf import timestamp_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from athena.v1 import memory_pb2 as pb
-from athena.v1 import memory_pb2_grpc
 from tests.support import error_info, status_details, violations
 
 FD = pd.FieldDescriptor
@@ -211,3 +211,24 @@ async def test_database_gone_is_unavailable(memory, pg_url, database_url) -> Non
         await conn.close()
     stats = await memory.GetEventStats(pb.GetEventStatsRequest())
     assert stats.total_count == 0
+
+
+async def test_project_written_by_another_embedder_is_failed_precondition(
+    memory, database_url
+) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("INSERT INTO projects VALUES ('legacy', 'minilm-l6', 384)")
+    finally:
+        await conn.close()
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await memory.RecordEvent(
+            pb.RecordEventRequest(event=pb.NewEvent(session_id="s", type=1, content="x")),
+            metadata=(("x-athena-project", "legacy"),),
+        )
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    info = error_info(err.value)
+    assert info.reason == "EMBEDDING_MISMATCH"
+    assert info.metadata["project_embedder"] == "minilm-l6"

@@ -8,8 +8,8 @@ import uuid
 import asyncpg
 import grpc
 import pytest
-
 from athena.v1 import memory_pb2 as pb
+
 from tests.support import violations
 
 

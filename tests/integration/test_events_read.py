@@ -6,10 +6,10 @@ import uuid
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from athena.v1 import common_pb2
 from athena.v1 import memory_pb2 as pb
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from tests.support import error_info, violations
 
 BASE = 1_700_000_000

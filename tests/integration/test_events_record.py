@@ -6,9 +6,9 @@ import uuid
 
 import grpc
 import pytest
+from athena.v1 import memory_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from athena.v1 import memory_pb2 as pb
 from tests.support import error_info, violations
 
 
@@ -114,7 +114,7 @@ async def test_record_events_rejects_empty_and_oversized_batches(memory) -> None
         (new_event("x" * 65537), "event.content"),
         (new_event(session_id="s" * 257), "event.session_id"),
         (new_event(context=pb.EventContext(files=[""])), "event.context.files[0]"),
-        (new_event(occur_time=Timestamp(seconds=-10**12)), "event.occur_time"),
+        (new_event(occur_time=Timestamp(seconds=-(10**12))), "event.occur_time"),
     ],
 )
 async def test_record_event_bad_input_names_the_field(memory, event, field) -> None:
@@ -134,9 +134,7 @@ async def test_record_event_requires_an_event(memory) -> None:
 
 
 async def test_retry_with_request_id_is_replayed_not_duplicated(memory) -> None:
-    request = pb.RecordEventsRequest(
-        events=[new_event("a"), new_event("b")], request_id="req-42"
-    )
+    request = pb.RecordEventsRequest(events=[new_event("a"), new_event("b")], request_id="req-42")
     first = await memory.RecordEvents(request)
     second = await memory.RecordEvents(request)
     assert not first.replayed and second.replayed

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import grpc
 import pytest
-
 from athena.v1 import memory_pb2 as pb
+
 from tests.support import violations
 
 CORPUS = [
@@ -22,8 +22,7 @@ CORPUS = [
 
 async def seed(memory, session: str = "s1") -> list[pb.Event]:
     events = [
-        pb.NewEvent(session_id=session, type=pb.EVENT_TYPE_ACTION, content=text)
-        for text in CORPUS
+        pb.NewEvent(session_id=session, type=pb.EVENT_TYPE_ACTION, content=text) for text in CORPUS
     ]
     return list((await memory.RecordEvents(pb.RecordEventsRequest(events=events))).events)
 

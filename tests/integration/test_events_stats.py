@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from athena.v1 import memory_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from athena.v1 import memory_pb2 as pb
 from tests.support import violations
 
 

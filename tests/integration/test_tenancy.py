@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
-
 from athena.v1 import memory_pb2 as pb
 from athena.v1 import memory_pb2_grpc
+
 from tests.support import violations
 
 

@@ -8,6 +8,7 @@ sign (the signed "hashing trick"), then the vector is L2-normalised so cosine = 
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -70,7 +71,7 @@ class HashingEmbedder:
             word_indices, word_weights = _word_features(word, self._dimension)
             indices.extend(word_indices)
             weights.extend(word_weights)
-        for first, second in zip(words, words[1:], strict=False):
+        for first, second in itertools.pairwise(words):
             index, sign = _bucket(f"p:{first} {second}", self._dimension)
             indices.append(index)
             weights.append(sign * _PAIR_WEIGHT)

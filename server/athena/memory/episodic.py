@@ -18,6 +18,7 @@ import numpy as np
 from athena import audit
 from athena.embeddings import Embedder
 from athena.errors import EventNotFound, FieldViolation, InvalidArgument, RequestIdReused
+from athena.ids import uuid7
 from athena.memory import paging
 from athena.memory.fusion import rrf
 from athena.memory.models import (
@@ -37,6 +38,7 @@ from athena.projects import Projects
 from athena.storage import Database, Queries
 
 MAX_BATCH = 1000
+_NEWEST_FIRST = EventOrder()
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 # Embedding a batch this large takes long enough to be worth moving off the event loop.
@@ -144,7 +146,7 @@ class EpisodicMemory:
             )
         await self._projects.ensure(project)
         now = datetime.now(UTC)
-        ids = [uuid.uuid4() for _ in events]
+        ids = [uuid7() for _ in events]
         vectors = await self._embed(
             [" ".join(filter(None, (e.actor, e.content, e.context.task))) for e in events]
         )
@@ -192,7 +194,7 @@ class EpisodicMemory:
         self,
         project: str,
         event_filter: EventFilter,
-        order: EventOrder = EventOrder(),
+        order: EventOrder = _NEWEST_FIRST,
         page_size: int = 0,
         page_token: str = "",
     ) -> tuple[list[Event], str]:

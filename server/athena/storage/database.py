@@ -20,23 +20,30 @@ T = TypeVar("T")
 # every filter combination with a plan fitted to it; JIT only adds latency at our query sizes.
 SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
 
-_TRANSIENT = (
+_TRANSIENT_TYPES = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.TooManyConnectionsError,
-    asyncpg.exceptions.ConnectionFailureError,
-    asyncpg.exceptions.QueryCanceledError,
-    asyncpg.exceptions.SerializationError,
-    asyncpg.exceptions.DeadlockDetectedError,
-    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InternalClientError,
     ConnectionError,
     OSError,
+    TimeoutError,
 )
+# SQLSTATE classes and codes worth retrying: connection exceptions (08), insufficient resources
+# (53), operator intervention such as shutdown or "cannot connect now" (57), serialization
+# failures and deadlocks (40001, 40P01), lock not available (55P03), query cancelled (57014).
+_TRANSIENT_CLASSES = ("08", "53", "57")
+_TRANSIENT_STATES = {"40001", "40P01", "55P03"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, _TRANSIENT_TYPES):
+        return True
+    state = getattr(exc, "sqlstate", None) or ""
+    return state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES
 
 
 def translate(exc: BaseException) -> Exception:
     """Map a driver exception to StorageUnavailable (retryable) or StorageError (a bug)."""
-    if isinstance(exc, _TRANSIENT):
+    if is_transient(exc):
         return StorageUnavailable(f"database unavailable: {type(exc).__name__}")
     return StorageError(f"database error: {type(exc).__name__}: {exc}")
 
@@ -92,21 +99,34 @@ class Database:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
+    async def _acquire(self) -> asyncpg.Connection:
+        try:
+            return await self.pool.acquire()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            # Whatever stops us getting a connection (server down, database closed to
+            # connections, too many clients) is a condition to retry, not a bug.
+            raise StorageUnavailable(f"database unavailable: {type(exc).__name__}") from exc
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
+        conn = await self._acquire()
         try:
-            async with self.pool.acquire() as conn:
-                yield Connection(conn)
+            yield Connection(conn)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
             raise translate(exc) from exc
+        finally:
+            await self.pool.release(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
+        conn = await self._acquire()
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with conn.transaction():
                 yield Connection(conn)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
             raise translate(exc) from exc
+        finally:
+            await self.pool.release(conn)
 
     async def close(self) -> None:
         await self.pool.close()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import grpc
+import pytest
+from athena import errors
+from athena.api.errors import to_status
+from google.rpc import error_details_pb2
+
+
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (errors.InvalidArgument([errors.FieldViolation("f", "bad")]), "INVALID_ARGUMENT"),
+        (errors.InvalidPageToken("bad"), "INVALID_ARGUMENT"),
+        (errors.EventNotFound("x"), "NOT_FOUND"),
+        (errors.RequestIdReused("r"), "ALREADY_EXISTS"),
+        (errors.EmbeddingMismatch("m"), "FAILED_PRECONDITION"),
+        (errors.Unauthenticated("u"), "UNAUTHENTICATED"),
+        (errors.StorageUnavailable("s"), "UNAVAILABLE"),
+        (errors.StorageError("select * from secrets"), "INTERNAL"),
+    ],
+)
+def test_each_error_has_one_code(exc: errors.AthenaError, code: str) -> None:
+    status_code, message, status = to_status(exc, "rid-1")
+    assert status_code == getattr(grpc.StatusCode, code)
+    info = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info)
+    assert info.domain == "athena.dev"
+    if code == "INTERNAL":
+        assert "secrets" not in message and "rid-1" in message
+        assert info.reason == "INTERNAL"
+    else:
+        assert info.reason == exc.reason
+
+
+def test_bad_request_lists_fields() -> None:
+    exc = errors.InvalidArgument(
+        [errors.FieldViolation("a", "x"), errors.FieldViolation("b[0]", "y")]
+    )
+    _, _, status = to_status(exc, "r")
+    bad = error_details_pb2.BadRequest()
+    assert status.details[1].Unpack(bad)
+    assert [(v.field, v.description) for v in bad.field_violations] == [("a", "x"), ("b[0]", "y")]

@@ -371,8 +371,8 @@ class Corpus:
             attributes = {"error": err}
             head = (
                 f"{err}: {a(rng)} {n(rng)} {rng.choice(s.functions)} {v(rng)} {n(rng)} "
-                f"Traceback: File \"{p}\", line {line}, in {f} "
-                f"File \"{rng.choice(s.files)}\", line {rng.randint(10, 900)}, in "
+                f'Traceback: File "{p}", line {line}, in {f} '
+                f'File "{rng.choice(s.files)}", line {rng.randint(10, 900)}, in '
                 f"{rng.choice(s.functions)} raise {err}({n(rng)} {a(rng)})"
             )
             target = max(target, 30)
@@ -490,9 +490,7 @@ class Corpus:
             c = self._class.draw(rng)
             style = rng.random()
             if style < 0.30:  # keywords
-                q = " ".join(
-                    rng.choice((n, n, vb, a))(rng) for _ in range(rng.randint(2, 4))
-                )
+                q = " ".join(rng.choice((n, n, vb, a))(rng) for _ in range(rng.randint(2, 4)))
             elif style < 0.50:  # question about an error
                 q = rng.choice(
                     (

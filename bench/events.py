@@ -196,7 +196,9 @@ class Bench:
                 throughput_eps=len(latencies) / (sum(latencies) / 1000))
         )  # fmt: skip
 
-    async def timed(self, calls: Sequence[Callable[[], Awaitable[Any]]]) -> tuple[list[float], list[Any]]:
+    async def timed(
+        self, calls: Sequence[Callable[[], Awaitable[Any]]]
+    ) -> tuple[list[float], list[Any]]:
         latencies, answers = [], []
         for call in calls:
             t0 = time.perf_counter()
@@ -408,9 +410,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
                 )
                 if tail:
                     progress(f"recording the last {tail:,} events with 1 client task")
-                    await bench.record_batches(
-                        "RecordEvents x100, 1 task", events[bulk_end:], 1
-                    )
+                    await bench.record_batches("RecordEvents x100, 1 task", events[bulk_end:], 1)
                 await bench.measure_reads(queries, diag_queries)
 
             diagnosis = None

@@ -28,8 +28,8 @@ log = logging.getLogger("athena.rpc")
 
 PROJECT_HEADER = "x-athena-project"
 REQUEST_ID_HEADER = "x-request-id"
-_PROJECT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_PROJECT = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 principal_var: ContextVar[str] = ContextVar("athena_principal", default="anonymous")
 
@@ -145,7 +145,9 @@ class _RpcScope:
 
     async def __aenter__(self) -> _RpcScope:
         supplied = _metadata(self.context, REQUEST_ID_HEADER)
-        self.request_id = supplied if supplied and _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        self.request_id = (
+            supplied if supplied and _REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+        )
         request_id_var.set(self.request_id)
         project_var.set("-")
         self.started = time.perf_counter()
@@ -218,7 +220,7 @@ class ProjectInterceptor(_CheckInterceptor):
         project = _metadata(context, PROJECT_HEADER)
         if project is None:
             project = self._default
-        elif not _PROJECT.match(project):
+        elif not _PROJECT.fullmatch(project):
             raise errors.InvalidArgument(
                 [
                     errors.FieldViolation(

@@ -52,6 +52,15 @@ def protoc(args: list[str], proto_root: Path = PROTOS) -> None:
         raise SystemExit(f"protoc failed: {' '.join(cmd)}")
 
 
+def _venv_tool(name: str) -> str:
+    """A console script of this interpreter's environment, whether or not it is on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} not found; run `make setup`")
+    return found
+
+
 def generate_into(py_out: Path, ts_out: Path) -> None:
     py_out.mkdir(parents=True, exist_ok=True)
     protoc(
@@ -59,7 +68,7 @@ def generate_into(py_out: Path, ts_out: Path) -> None:
             f"--python_out={py_out}",
             f"--pyi_out={py_out}",
             f"--grpc_python_out={py_out}",
-            f"--plugin=protoc-gen-mypy_grpc={shutil.which('protoc-gen-mypy_grpc')}",
+            f"--plugin=protoc-gen-mypy_grpc={_venv_tool('protoc-gen-mypy_grpc')}",
             f"--mypy_grpc_out=quiet:{py_out}",
             *own_protos(),
             VALIDATE_PROTO,

@@ -48,7 +48,30 @@ CREATE INDEX events_project_importance_idx
     ON events (project_id, importance DESC, occur_time DESC, id DESC);
 CREATE INDEX events_tags_idx ON events USING gin (tags);
 CREATE INDEX events_search_tsv_idx ON events USING gin (search_tsv);
-CREATE INDEX events_embedding_idx ON events USING hnsw (embedding vector_cosine_ops);
+-- Lexeme statistics drive which query words are selective enough to gather full-text
+-- candidates (see athena/memory/term_stats.py); track more of them than the default 1,000.
+ALTER TABLE events ALTER COLUMN search_tsv SET STATISTICS 1000;
+
+-- Vector search. Inserting into an HNSW graph costs milliseconds per row on small machines, far
+-- more than the rest of a write, so events are not indexed in the write path: each new event is
+-- queued, a background indexer moves queued vectors into the HNSW-indexed table in batches, and
+-- search reads both (the graph for indexed events, an exact scan for the queue).
+CREATE TABLE event_vectors (
+    event_id   uuid PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+    project_id text        NOT NULL,
+    embedding  vector(384) NOT NULL
+);
+
+CREATE INDEX event_vectors_embedding_idx ON event_vectors USING hnsw (embedding vector_cosine_ops);
+
+CREATE TABLE event_vector_queue (
+    event_id     uuid PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+    project_id   text        NOT NULL,
+    enqueue_time timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX event_vector_queue_project_idx ON event_vector_queue (project_id);
+CREATE INDEX event_vector_queue_time_idx ON event_vector_queue (enqueue_time);
 
 -- A client-chosen request id makes RecordEvent(s) safe to retry: the first request stores the
 -- ids it created and a hash of its payload; a retry with the same payload gets those ids back.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -21,6 +21,7 @@ from athena.api.memory import MemoryServicer
 from athena.config import Config
 from athena.embeddings import create_embedder
 from athena.memory import EpisodicMemory
+from athena.memory.vector_indexer import VectorIndexer
 from athena.projects import Projects
 from athena.storage import Database, connect, load_queries
 from athena.storage.embedded import EmbeddedPostgres
@@ -41,9 +42,15 @@ class AthenaServer:
     database: Database
     embedded: EmbeddedPostgres | None
     grace_seconds: float
+    indexer: VectorIndexer
+    episodic: EpisodicMemory
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
 
-    async def start(self) -> None:
+    async def start(self, *, background: bool = True) -> None:
+        """Start serving; `background=False` leaves vector indexing to explicit calls (tests)."""
         await self.grpc_server.start()
+        if background:
+            self._background.append(asyncio.create_task(self.indexer.run(), name="indexer"))
         for name in (*SERVICE_NAMES, ""):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -51,6 +58,10 @@ class AthenaServer:
         """Stop taking rpcs, let in-flight ones finish, then release the database."""
         await self.health.enter_graceful_shutdown()
         await self.grpc_server.stop(self.grace_seconds if grace is None else grace)
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background.clear()
         await self.database.close()
         if self.embedded is not None:
             await self.embedded.stop()
@@ -81,7 +92,8 @@ async def create_server(config: Config) -> tuple[AthenaServer, int]:
         raise
     embedder = create_embedder(config.embedder)
     projects = Projects(database, queries, embedder)
-    episodic = EpisodicMemory(database, queries, embedder, projects)
+    indexer = VectorIndexer(database, queries)
+    episodic = EpisodicMemory(database, queries, embedder, projects, indexer.wake)
 
     server = grpc.aio.server(
         interceptors=[
@@ -104,7 +116,12 @@ async def create_server(config: Config) -> tuple[AthenaServer, int]:
         if embedded is not None:
             await embedded.stop()
         raise OSError(f"could not bind {config.host}:{config.port}")
-    return AthenaServer(server, health_servicer, database, embedded, config.grace_seconds), port
+    return (
+        AthenaServer(
+            server, health_servicer, database, embedded, config.grace_seconds, indexer, episodic
+        ),
+        port,
+    )
 
 
 async def serve(config: Config, ready: asyncio.Event | None = None) -> None:

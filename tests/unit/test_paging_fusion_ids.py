@@ -7,7 +7,8 @@ import pytest
 from athena.errors import InvalidPageToken
 from athena.ids import uuid7
 from athena.memory import paging
-from athena.memory.episodic import normalise_tags, text_query
+from athena.memory.episodic import normalise_tags
+from athena.memory.term_stats import choose, tsquery_or
 from athena.memory.fusion import rrf
 
 
@@ -47,10 +48,26 @@ def test_uuid7_is_monotonic_and_versioned() -> None:
     assert {i.variant for i in ids} == {uuid.RFC_4122}
 
 
-def test_text_query_is_an_or_of_words_and_safe() -> None:
-    assert text_query("Why did the deploy fail?") == "'why' | 'did' | 'the' | 'deploy' | 'fail'"
-    assert text_query("'); DROP TABLE events; --") == "'drop' | 'table' | 'events'"
-    assert text_query("?!") is None
+def test_tsquery_or_quotes_every_lexeme() -> None:
+    assert tsquery_or(("deploy", "it's")) == "'deploy' | 'it''s'"
+
+
+def test_choose_gathers_rare_lexemes_within_budget() -> None:
+    frequency = {"error": 0.30, "test": 0.10, "deploy": 0.004}
+    # 100k rows: deploy ~400 matches, unknown words rarer still; test (10k) and error blow it.
+    picked = choose(["error", "deploy", "kafka", "test"], frequency, rare=0.0001, rows=100_000)
+    assert picked.gather == ("kafka", "deploy")
+    assert picked.rank == ("kafka", "deploy", "test", "error")
+
+
+def test_choose_keeps_at_least_the_rarest_lexeme() -> None:
+    picked = choose(["error", "test"], {"error": 0.3, "test": 0.1}, rare=0.0, rows=100_000)
+    assert picked.gather == ("test",)
+
+
+def test_choose_without_statistics_gathers_everything() -> None:
+    picked = choose(["b", "a", "a"], {}, rare=0.0, rows=0)
+    assert picked.gather == ("a", "b")
 
 
 def test_normalise_tags() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import astuple
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from athena.errors import EventNotFound, FieldViolation, InvalidArgument, Reques
 from athena.ids import uuid7
 from athena.memory import paging
 from athena.memory.fusion import rrf
+from athena.memory.term_stats import TermStats, tsquery_or
 from athena.memory.models import (
     ConsolidationStatus,
     Event,
@@ -43,7 +43,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 # Embedding a batch this large takes long enough to be worth moving off the event loop.
 _EMBED_IN_THREAD = 64
-_TERM = re.compile(r"[^\W_]+", re.UNICODE)
 _COPY_COLUMNS = (
     "id", "project_id", "session_id", "occur_time", "type", "actor", "content", "outcome",
     "context_cwd", "context_files", "context_task", "context_phase", "context_branch",
@@ -60,14 +59,6 @@ def normalise_tags(tags: Sequence[str]) -> tuple[str, ...]:
         if cleaned:
             seen.setdefault(cleaned, None)
     return tuple(seen)
-
-
-def text_query(query: str) -> str | None:
-    """An OR tsquery of the query's words: any shared word makes a candidate, ranking sorts."""
-    terms = dict.fromkeys(t.lower() for t in _TERM.findall(query))
-    if not terms:
-        return None
-    return " | ".join(f"'{t}'" for t in terms)
 
 
 def _filter_args(project: str, f: EventFilter) -> tuple[Any, ...]:
@@ -124,12 +115,19 @@ class EpisodicMemory:
     """The episodic layer of one server; every method is scoped to an explicit project."""
 
     def __init__(
-        self, db: Database, queries: Queries, embedder: Embedder, projects: Projects
+        self,
+        db: Database,
+        queries: Queries,
+        embedder: Embedder,
+        projects: Projects,
+        on_vectors_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = db
         self._q = queries
         self._embedder = embedder
         self._projects = projects
+        self._terms = TermStats(db, queries)
+        self._on_vectors_queued = on_vectors_queued
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
         if len(texts) >= _EMBED_IN_THREAD:
@@ -175,6 +173,10 @@ class EpisodicMemory:
                     stored = await self._by_ids(conn, project, list(prior["result_ids"]))
                     return stored, True
             await conn.copy_records("events", _COPY_COLUMNS, rows)
+            await conn.copy_records(
+                "event_vector_queue", ("event_id", "project_id"), [(i, project) for i in ids]
+            )
+        self._on_vectors_queued()
         return [_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows], False
 
     async def _by_ids(self, conn: Any, project: str, ids: list[uuid.UUID]) -> list[Event]:
@@ -237,10 +239,18 @@ class EpisodicMemory:
         text: list[tuple[uuid.UUID, float]] = []
         vector: list[tuple[uuid.UUID, float]] = []
         async with self._db.connection() as conn:
-            tsquery = text_query(query)
-            if mode in (SearchMode.HYBRID, SearchMode.FULL_TEXT) and tsquery:
-                rows = await conn.fetch(self._q.search_events_text, *args, tsquery, candidates)
-                text = [(r["id"], float(r["score"])) for r in rows]
+            if mode in (SearchMode.HYBRID, SearchMode.FULL_TEXT):
+                lexemes = await conn.fetchval(self._q.query_lexemes, query)
+                selection = await self._terms.select(list(lexemes or ()))
+                if selection.gather:
+                    rows = await conn.fetch(
+                        self._q.search_events_text,
+                        *args,
+                        tsquery_or(selection.gather),
+                        tsquery_or(selection.rank),
+                        candidates,
+                    )
+                    text = [(r["id"], float(r["score"])) for r in rows]
             if mode in (SearchMode.HYBRID, SearchMode.VECTOR):
                 query_vector = (await self._embed([query]))[0]
                 rows = await conn.fetch(

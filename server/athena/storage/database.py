@@ -18,7 +18,14 @@ T = TypeVar("T")
 
 # Custom plans let `($n IS NULL OR col = $n)` filters fold away, so one static statement serves
 # every filter combination with a plan fitted to it; JIT only adds latency at our query sizes.
-SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
+# Iterative HNSW scans keep returning neighbours until filtered queries have enough rows;
+# ef_search 100 measured recall@10 0.88 vs 0.73 at the default 40, for ~1 ms more.
+SERVER_SETTINGS = {
+    "plan_cache_mode": "force_custom_plan",
+    "jit": "off",
+    "hnsw.iterative_scan": "relaxed_order",
+    "hnsw.ef_search": "100",
+}
 
 _TRANSIENT_TYPES = (
     asyncpg.exceptions.ConnectionDoesNotExistError,

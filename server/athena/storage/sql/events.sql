@@ -1,76 +1,103 @@
 -- fragment: event_filter
--- The EventFilter as SQL: $1 project, $2 session, $3/$4 time range, $5 types, $6 tags (all of),
--- $7 minimum importance, $8 actor, $9 consolidation status. NULL parameters do not filter.
-project_id = $1
-    AND ($2::text IS NULL OR session_id = $2)
-    AND ($3::timestamptz IS NULL OR occur_time >= $3)
-    AND ($4::timestamptz IS NULL OR occur_time < $4)
-    AND ($5::text[] IS NULL OR type = ANY ($5))
-    AND ($6::text[] IS NULL OR tags @> $6)
-    AND ($7::float8 IS NULL OR importance >= $7)
-    AND ($8::text IS NULL OR actor = $8)
-    AND ($9::text IS NULL OR consolidation_status = $9)
+-- The EventFilter over `events e`: $1 project, $2 session, $3/$4 time range, $5 types, $6 tags
+-- (all of), $7 minimum importance, $8 actor, $9 consolidation status. NULLs do not filter.
+e.project_id = $1
+    AND ($2::text IS NULL OR e.session_id = $2)
+    AND ($3::timestamptz IS NULL OR e.occur_time >= $3)
+    AND ($4::timestamptz IS NULL OR e.occur_time < $4)
+    AND ($5::text[] IS NULL OR e.type = ANY ($5))
+    AND ($6::text[] IS NULL OR e.tags @> $6)
+    AND ($7::float8 IS NULL OR e.importance >= $7)
+    AND ($8::text IS NULL OR e.actor = $8)
+    AND ($9::text IS NULL OR e.consolidation_status = $9)
 
 -- fragment: event_columns
 -- Every column of an event that the domain model reads.
-id, session_id, occur_time, type, actor, content, outcome, context_cwd, context_files,
-    context_task, context_phase, context_branch, importance, confidence, tags, attributes,
-    consolidation_status, create_time
+e.id, e.session_id, e.occur_time, e.type, e.actor, e.content, e.outcome, e.context_cwd,
+    e.context_files, e.context_task, e.context_phase, e.context_branch, e.importance,
+    e.confidence, e.tags, e.attributes, e.consolidation_status, e.create_time
 
 -- name: get_event
 -- One event of a project by id.
-SELECT {{event_columns}} FROM events WHERE project_id = $1 AND id = $2;
+SELECT {{event_columns}} FROM events e WHERE e.project_id = $1 AND e.id = $2;
 
 -- name: get_events_by_ids
 -- Several events of a project by id (order is restored by the caller).
-SELECT {{event_columns}} FROM events WHERE project_id = $1 AND id = ANY ($2::uuid[]);
+SELECT {{event_columns}} FROM events e WHERE e.project_id = $1 AND e.id = ANY ($2::uuid[]);
 
 -- name: list_events_time_desc
 -- A page of events, newest first; $10/$11 is the (occur_time, id) keyset cursor.
-SELECT {{event_columns}} FROM events
+SELECT {{event_columns}} FROM events e
 WHERE {{event_filter}}
-    AND ($10::timestamptz IS NULL OR (occur_time, id) < ($10, $11::uuid))
-ORDER BY occur_time DESC, id DESC
+    AND ($10::timestamptz IS NULL OR (e.occur_time, e.id) < ($10, $11::uuid))
+ORDER BY e.occur_time DESC, e.id DESC
 LIMIT $12;
 
 -- name: list_events_time_asc
 -- A page of events, oldest first; $10/$11 is the (occur_time, id) keyset cursor.
-SELECT {{event_columns}} FROM events
+SELECT {{event_columns}} FROM events e
 WHERE {{event_filter}}
-    AND ($10::timestamptz IS NULL OR (occur_time, id) > ($10, $11::uuid))
-ORDER BY occur_time ASC, id ASC
+    AND ($10::timestamptz IS NULL OR (e.occur_time, e.id) > ($10, $11::uuid))
+ORDER BY e.occur_time ASC, e.id ASC
 LIMIT $12;
 
 -- name: list_events_importance_desc
 -- A page of events, most important first; $13/$10/$11 is the (importance, occur_time, id) cursor.
-SELECT {{event_columns}} FROM events
+SELECT {{event_columns}} FROM events e
 WHERE {{event_filter}}
-    AND ($10::timestamptz IS NULL OR (importance, occur_time, id) < ($13::float8, $10, $11::uuid))
-ORDER BY importance DESC, occur_time DESC, id DESC
+    AND ($10::timestamptz IS NULL OR (e.importance, e.occur_time, e.id) < ($13::float8, $10, $11::uuid))
+ORDER BY e.importance DESC, e.occur_time DESC, e.id DESC
 LIMIT $12;
 
 -- name: list_events_importance_asc
 -- A page of events, least important first; $13/$10/$11 is the (importance, occur_time, id) cursor.
-SELECT {{event_columns}} FROM events
+SELECT {{event_columns}} FROM events e
 WHERE {{event_filter}}
-    AND ($10::timestamptz IS NULL OR (importance, occur_time, id) > ($13::float8, $10, $11::uuid))
-ORDER BY importance ASC, occur_time ASC, id ASC
+    AND ($10::timestamptz IS NULL OR (e.importance, e.occur_time, e.id) > ($13::float8, $10, $11::uuid))
+ORDER BY e.importance ASC, e.occur_time ASC, e.id ASC
 LIMIT $12;
 
+-- name: query_lexemes
+-- The distinct lexemes of a query as the full-text index sees them (stemmed, no stop words).
+SELECT tsvector_to_array(to_tsvector('english', $1));
+
+-- name: lexeme_frequencies
+-- Share of events containing each common lexeme (from ANALYZE), and the table's row estimate.
+SELECT s.most_common_elems::text::text[] AS lexemes, s.most_common_elem_freqs AS freqs,
+    greatest(c.reltuples, 0)::bigint AS rows
+FROM pg_class c
+LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'events'
+    AND s.attname = 'search_tsv'
+WHERE c.oid = 'events'::regclass;
+
 -- name: search_events_text
--- Full-text candidates: matching events ranked by cover density; $10 tsquery text, $11 limit.
-SELECT id, ts_rank_cd(search_tsv, query, 1) AS score
-FROM events, to_tsquery('english', $10) AS query
-WHERE {{event_filter}} AND search_tsv @@ query
-ORDER BY score DESC, occur_time DESC
-LIMIT $11;
+-- Full-text candidates: events matching the selective lexemes $10 (an OR tsquery of already
+-- normalised lexemes, hence a plain cast), ranked by cover density against every query lexeme
+-- $11; $12 limit.
+SELECT e.id, ts_rank_cd(e.search_tsv, $11::tsquery, 1) AS score
+FROM events e
+WHERE {{event_filter}} AND e.search_tsv @@ $10::tsquery
+ORDER BY score DESC, e.occur_time DESC
+LIMIT $12;
 
 -- name: search_events_vector
--- Vector candidates: nearest events by cosine distance to $10; $11 limit.
-SELECT id, 1 - (embedding <=> $10) AS score
-FROM events
-WHERE {{event_filter}}
-ORDER BY embedding <=> $10
+-- Vector candidates nearest to $10 by cosine: from the HNSW graph for indexed events and by
+-- exact scan for events still queued for indexing; $11 limit per source and overall.
+WITH indexed AS (
+    SELECT v.event_id AS id, v.embedding <=> $10 AS distance
+    FROM event_vectors v JOIN events e ON e.id = v.event_id
+    WHERE v.project_id = $1 AND {{event_filter}}
+    ORDER BY v.embedding <=> $10
+    LIMIT $11
+), queued AS (
+    SELECT q.event_id AS id, e.embedding <=> $10 AS distance
+    FROM event_vector_queue q JOIN events e ON e.id = q.event_id
+    WHERE q.project_id = $1 AND {{event_filter}}
+    ORDER BY distance
+    LIMIT $11
+)
+SELECT id, 1 - distance AS score FROM (SELECT * FROM indexed UNION ALL SELECT * FROM queued) AS u
+ORDER BY distance
 LIMIT $11;
 
 -- name: delete_event
@@ -79,21 +106,42 @@ DELETE FROM events WHERE project_id = $1 AND id = $2 RETURNING id;
 
 -- name: delete_events
 -- Delete every event matching the filter; returns how many were deleted.
-WITH gone AS (DELETE FROM events WHERE {{event_filter}} RETURNING 1)
+WITH gone AS (DELETE FROM events AS e WHERE {{event_filter}} RETURNING 1)
 SELECT count(*) FROM gone;
 
 -- name: count_events
 -- How many events match the filter.
-SELECT count(*) FROM events WHERE {{event_filter}};
+SELECT count(*) FROM events e WHERE {{event_filter}};
 
 -- name: event_stats_totals
 -- Totals over the matching events.
 SELECT count(*) AS total, count(DISTINCT session_id) AS sessions, min(occur_time) AS first,
     max(occur_time) AS last, coalesce(avg(importance), 0) AS mean_importance
-FROM events WHERE {{event_filter}};
+FROM events e WHERE {{event_filter}};
 
 -- name: event_stats_groups
 -- Counts per type, per outcome and per consolidation status over the matching events.
 SELECT type, outcome, consolidation_status, count(*) AS n
-FROM events WHERE {{event_filter}}
+FROM events e WHERE {{event_filter}}
 GROUP BY GROUPING SETS ((type), (outcome), (consolidation_status));
+
+-- name: index_queued_vectors
+-- Move up to $1 queued vectors, oldest first, into the HNSW-indexed table; returns how many.
+WITH claimed AS (
+    DELETE FROM event_vector_queue
+    WHERE event_id IN (
+        SELECT event_id FROM event_vector_queue ORDER BY enqueue_time LIMIT $1
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING event_id
+), moved AS (
+    INSERT INTO event_vectors (event_id, project_id, embedding)
+    SELECT e.id, e.project_id, e.embedding FROM claimed c JOIN events e ON e.id = c.event_id
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM moved;
+
+-- name: count_queued_vectors
+-- How many events wait for vector indexing (all projects).
+SELECT count(*) FROM event_vector_queue;

@@ -1,0 +1,81 @@
+"""Which query words are selective enough to gather full-text candidates.
+
+Ranking every event that shares any word with a query is what makes naive OR search slow: a
+common word matches a large share of the table and each match must be fetched and scored. Like
+WAND-style retrieval, we gather candidates only through the query's rarer lexemes, up to a
+budget of estimated matches, and still rank candidates against every query lexeme. Frequencies
+come from PostgreSQL's own ANALYZE statistics of the tsvector column (its most common
+elements), so nothing extra is maintained on the write path.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from athena.storage import Database, Queries
+
+REFRESH_SECONDS = 60.0
+# Estimated matching rows the candidate lexemes may cover. Each candidate costs a heap fetch and
+# a rank computation (a few microseconds), so this bounds full-text search latency.
+MATCH_BUDGET = 1500
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The lexemes to gather candidates with (OR) and to rank with (all of the query's)."""
+
+    gather: tuple[str, ...]
+    rank: tuple[str, ...]
+
+
+def tsquery_or(lexemes: tuple[str, ...]) -> str:
+    """An OR tsquery; lexemes are quoted, with embedded quotes doubled, so any text is safe."""
+    return " | ".join("'" + lexeme.replace("'", "''") + "'" for lexeme in lexemes)
+
+
+def choose(lexemes: list[str], frequency: dict[str, float], rare: float, rows: int) -> Selection:
+    """Rarest lexemes first, until their estimated matches exceed the budget (at least one)."""
+    ordered = sorted(set(lexemes), key=lambda lx: (frequency.get(lx, rare), lx))
+    gather: list[str] = []
+    estimate = 0.0
+    for lexeme in ordered:
+        matches = frequency.get(lexeme, rare) * rows
+        if gather and estimate + matches > MATCH_BUDGET:
+            break
+        gather.append(lexeme)
+        estimate += matches
+    return Selection(tuple(gather), tuple(ordered))
+
+
+class TermStats:
+    """A per-process cache of lexeme frequencies, refreshed at most once a minute."""
+
+    def __init__(self, db: Database, queries: Queries) -> None:
+        self._db = db
+        self._q = queries
+        self._frequency: dict[str, float] = {}
+        self._rare = 0.0
+        self._rows = 0
+        self._loaded_at = float("-inf")
+
+    async def _refresh(self) -> None:
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(self._q.lexeme_frequencies)
+        self._loaded_at = time.monotonic()
+        if row is None:
+            return
+        self._rows = int(row["rows"] or 0)
+        lexemes, freqs = row["lexemes"], row["freqs"]
+        if lexemes and freqs:
+            self._frequency = dict(zip(lexemes, freqs, strict=False))
+            # The array ends with the minimum and maximum frequency (and the null share); an
+            # untracked lexeme is rarer than the rarest tracked one.
+            self._rare = float(freqs[-3]) / 2
+        else:
+            self._frequency, self._rare = {}, 0.0
+
+    async def select(self, lexemes: list[str]) -> Selection:
+        if time.monotonic() - self._loaded_at > REFRESH_SECONDS:
+            await self._refresh()
+        return choose(lexemes, self._frequency, self._rare, self._rows)

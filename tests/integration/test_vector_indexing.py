@@ -1,0 +1,95 @@
+"""Vectors are searchable at once (queued) and after background indexing (HNSW), never lost."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from athena.v1 import memory_pb2 as pb
+
+TEXTS = [
+    "the kafka consumer lagged behind after the broker restart",
+    "renamed the billing module and updated every import",
+    "profiling showed the json serializer dominating request time",
+    "certificate rotation failed because the vault token expired",
+]
+
+
+async def counts(database_url: str) -> tuple[int, int]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        queued = await conn.fetchval("SELECT count(*) FROM event_vector_queue")
+        indexed = await conn.fetchval("SELECT count(*) FROM event_vectors")
+        return queued, indexed
+    finally:
+        await conn.close()
+
+
+async def record_all(memory) -> list[pb.Event]:
+    events = [pb.NewEvent(session_id="s", type=pb.EVENT_TYPE_ACTION, content=t) for t in TEXTS]
+    return list((await memory.RecordEvents(pb.RecordEventsRequest(events=events))).events)
+
+
+async def vector_top(memory, query: str) -> str:
+    request = pb.SearchEventsRequest(query=query, mode=pb.SEARCH_MODE_VECTOR, top_k=1)
+    return (await memory.SearchEvents(request)).results[0].event.id
+
+
+@pytest.fixture
+async def quiet_server(make_config):
+    """A server whose indexer only runs when the test says so."""
+    import grpc
+
+    from athena.server import create_server
+    from athena.v1 import memory_pb2_grpc
+
+    srv, port = await create_server(make_config())
+    await srv.start(background=False)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        yield srv, memory_pb2_grpc.MemoryServiceStub(channel)
+    await srv.stop(grace=0)
+
+
+async def test_queued_and_indexed_vectors_give_the_same_answer(quiet_server, database_url) -> None:
+    srv, memory = quiet_server
+    stored = await record_all(memory)
+    assert await counts(database_url) == (4, 0)
+    before = await vector_top(memory, "vault certificate token")
+    assert before == stored[3].id
+    assert await srv.indexer.drain() == 4
+    assert await counts(database_url) == (0, 4)
+    assert await vector_top(memory, "vault certificate token") == before
+
+
+async def test_deleting_events_removes_their_vectors(quiet_server, database_url) -> None:
+    srv, memory = quiet_server
+    stored = await record_all(memory)
+    await srv.indexer.index_batch()
+    more = await record_all(memory)
+    assert await counts(database_url) == (4, 4)
+    await memory.DeleteEvent(pb.DeleteEventRequest(id=stored[0].id))
+    await memory.DeleteEvent(pb.DeleteEventRequest(id=more[0].id))
+    assert await counts(database_url) == (3, 3)
+    await memory.DeleteEvents(pb.DeleteEventsRequest(allow_all=True))
+    assert await counts(database_url) == (0, 0)
+
+
+async def test_background_indexer_drains_the_queue(server, memory, database_url) -> None:
+    await record_all(memory)
+    for _ in range(100):
+        if (await counts(database_url))[0] == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert await counts(database_url) == (0, 4)
+    assert server[0].indexer.indexed_total == 4
+
+
+async def test_vectors_stay_inside_their_project(quiet_server) -> None:
+    srv, memory = quiet_server
+    await record_all(memory)
+    await srv.indexer.drain()
+    other = (("x-athena-project", "other"),)
+    request = pb.SearchEventsRequest(query="kafka broker", mode=pb.SEARCH_MODE_VECTOR)
+    assert list((await memory.SearchEvents(request, metadata=other)).results) == []

@@ -6,7 +6,6 @@ import asyncio
 
 import asyncpg
 import pytest
-
 from athena.v1 import memory_pb2 as pb
 
 TEXTS = [
@@ -41,7 +40,6 @@ async def vector_top(memory, query: str) -> str:
 async def quiet_server(make_config):
     """A server whose indexer only runs when the test says so."""
     import grpc
-
     from athena.server import create_server
     from athena.v1 import memory_pb2_grpc
 

@@ -8,8 +8,8 @@ from athena.errors import InvalidPageToken
 from athena.ids import uuid7
 from athena.memory import paging
 from athena.memory.episodic import normalise_tags
-from athena.memory.term_stats import choose, tsquery_or
 from athena.memory.fusion import rrf
+from athena.memory.term_stats import choose, tsquery_or
 
 
 def test_page_token_round_trip() -> None:

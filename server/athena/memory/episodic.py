@@ -20,7 +20,6 @@ from athena.errors import EventNotFound, FieldViolation, InvalidArgument, Reques
 from athena.ids import uuid7
 from athena.memory import paging
 from athena.memory.fusion import rrf
-from athena.memory.term_stats import TermStats, tsquery_or
 from athena.memory.models import (
     ConsolidationStatus,
     Event,
@@ -34,6 +33,7 @@ from athena.memory.models import (
     ScoredEvent,
     SearchMode,
 )
+from athena.memory.term_stats import TermStats, tsquery_or
 from athena.projects import Projects
 from athena.storage import Database, Queries
 

@@ -125,9 +125,17 @@ billing search regression investigation review planning oncall incident data
 PHASES = ["plan", "implement", "test", "debug", "review", "deploy"]
 
 TYPES = (
-    "ACTION", "OBSERVATION", "DECISION", "ERROR", "TOOL_CALL", "TOOL_RESULT", "MESSAGE",
-    "FILE_CHANGE", "TEST_RUN", "REFLECTION",
-)  # fmt: skip
+    "ACTION",
+    "OBSERVATION",
+    "DECISION",
+    "ERROR",
+    "TOOL_CALL",
+    "TOOL_RESULT",
+    "MESSAGE",
+    "FILE_CHANGE",
+    "TEST_RUN",
+    "REFLECTION",
+)
 
 # How often each event type occurs in each phase (relative weights, in TYPES order).
 _PHASE_WEIGHTS = {
@@ -140,9 +148,17 @@ _PHASE_WEIGHTS = {
 }
 
 _BASE_IMPORTANCE = {
-    "ACTION": 0.4, "OBSERVATION": 0.45, "DECISION": 0.7, "ERROR": 0.75, "TOOL_CALL": 0.25,
-    "TOOL_RESULT": 0.3, "MESSAGE": 0.55, "FILE_CHANGE": 0.5, "TEST_RUN": 0.5, "REFLECTION": 0.6,
-}  # fmt: skip
+    "ACTION": 0.4,
+    "OBSERVATION": 0.45,
+    "DECISION": 0.7,
+    "ERROR": 0.75,
+    "TOOL_CALL": 0.25,
+    "TOOL_RESULT": 0.3,
+    "MESSAGE": 0.55,
+    "FILE_CHANGE": 0.5,
+    "TEST_RUN": 0.5,
+    "REFLECTION": 0.6,
+}
 
 EPOCH = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 SPAN_DAYS = 180

@@ -1,28 +1,33 @@
-"""Where the time goes: search broken down by SQL statement, EXPLAIN ANALYZE of the search SQL,
-a few alternative formulations, and the cost of each part of recording a batch.
+"""Where the time of an rpc goes: every SQL statement the server runs is timed, rpc by rpc, and
+the search statements of a typical and a slow query get EXPLAIN ANALYZE.
 
-Used by `python -m bench.events --diagnose` after the measurements, against the benchmark's own
-database and connection pool (so with the server's session settings). Everything here runs the
-server's own SQL from athena/storage/sql/events.sql; the "alternatives" are experiments for
-comparison only, and index drops happen inside transactions that are rolled back.
+Used by `python -m bench.events --diagnose` after its measurements, or on its own against a data
+directory kept by `python -m bench.events --keep`:
+
+    python -m bench.diagnose /tmp/athena-bench-XXXX
+
+It follows whatever SQL the server currently runs: statements are captured by wrapping the
+server's storage `Connection` methods for the duration of the diagnosis (a benchmark-only
+instrument; the server itself is not changed). Statements run by the background vector indexer
+are left out, so each rpc's figures are its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
 import sys
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-PROJECT = "default"
-# _filter_args() of an empty EventFilter: project, then eight NULL filters.
-NO_FILTER: tuple[Any, ...] = (PROJECT, None, None, None, None, None, None, None, None)
-CANDIDATES = 40  # max(top_k * 4, 40) for the default top_k of 10
-REPS = 7
+RECORD_BATCHES = 10
+EXPLAIN_PREFIXES = ("SELECT", "WITH")
 
 
 def say(message: str = "") -> None:
@@ -30,388 +35,261 @@ def say(message: str = "") -> None:
 
 
 def summary(samples: Sequence[float]) -> dict[str, float]:
-    if len(samples) < 2:
-        return {"p50": samples[0], "p95": samples[0], "mean": samples[0], "n": len(samples)}
+    if len(samples) == 1:
+        return {"p50": round(samples[0], 3), "p95": round(samples[0], 3), "n": 1}
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return {
         "p50": round(statistics.median(samples), 3),
         "p95": round(cuts[94], 3),
-        "mean": round(statistics.fmean(samples), 3),
         "n": len(samples),
     }
 
 
-async def timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
-    t0 = time.perf_counter()
-    value = await fn()
-    return (time.perf_counter() - t0) * 1000, value
+@dataclass
+class Statement:
+    name: str
+    ms: float
+    sql: str
+    args: tuple[Any, ...]
 
 
-def line(label: str, s: dict[str, float], extra: str = "") -> None:
-    say(f"  {label:<58} p50 {s['p50']:8.2f} ms  p95 {s['p95']:8.2f} ms  {extra}")
+@dataclass
+class Trace:
+    """Statements captured during one rpc."""
+
+    rpc_ms: float = 0.0
+    statements: list[Statement] = field(default_factory=list)
 
 
-# -- search ------------------------------------------------------------------------------------
+class Tracer:
+    """Times every statement run through athena.storage.database.Connection."""
+
+    METHODS = ("fetch", "fetchrow", "fetchval", "execute", "executemany", "copy_records")
+
+    def __init__(self) -> None:
+        self.current: Trace | None = None
+
+    @contextmanager
+    def installed(self) -> Iterator[Tracer]:
+        from athena.storage import database
+
+        originals = {m: getattr(database.Connection, m) for m in self.METHODS}
+        tracer = self
+
+        def wrap(method: str, original: Any) -> Any:
+            async def traced(self: Any, *args: Any, **kwargs: Any) -> Any:
+                t0 = time.perf_counter()
+                try:
+                    return await original(self, *args, **kwargs)
+                finally:
+                    ms = (time.perf_counter() - t0) * 1000
+                    task = asyncio.current_task()
+                    if tracer.current is not None and (
+                        task is None or task.get_name() != "indexer"
+                    ):
+                        tracer.current.statements.append(describe(method, args, ms))
+
+            return traced
+
+        for method, original in originals.items():
+            setattr(database.Connection, method, wrap(method, original))
+        try:
+            yield self
+        finally:
+            for method, original in originals.items():
+                setattr(database.Connection, method, original)
 
 
-async def search_breakdown(conn: Any, queries: Sequence[str]) -> dict[str, Any]:
-    """Each step of EpisodicMemory.search, timed separately, over the benchmark's queries."""
-    from athena.embeddings import create_embedder
-    from athena.memory.episodic import text_query
-    from athena.storage import load_queries
+def describe(method: str, args: tuple[Any, ...], ms: float) -> Statement:
+    if method == "copy_records":
+        table = args[0] if args else "?"
+        return Statement(f"COPY {table}", ms, "", ())
+    query, params = (args[0], tuple(args[1:])) if args else (None, ())
+    name = getattr(query, "name", None) or str(query)[:40]
+    sql = getattr(query, "sql", None) or str(query)
+    if method == "executemany":
+        params = ()
+    return Statement(name, ms, sql, params)
 
-    q = load_queries()
-    embedder = create_embedder("hash-ngram-v1")
-    steps: dict[str, list[float]] = {"text_sql": [], "embed": [], "vector_sql": [], "by_ids": []}
-    matches: list[int] = []
-    per_query: list[tuple[float, int, str]] = []
-    for query in queries:
-        tsquery = text_query(query)
-        ms, rows = await timed(
-            lambda tsquery=tsquery: conn.fetch(
-                q.search_events_text.sql, *NO_FILTER, tsquery, CANDIDATES
-            )  # fmt: skip
-        )
-        steps["text_sql"].append(ms)
-        text_ids = [r["id"] for r in rows]
-        count = await conn.fetchval(
-            "SELECT count(*) FROM events WHERE project_id = $1 "
-            "AND search_tsv @@ to_tsquery('english', $2)",
-            PROJECT,
-            tsquery,
-        )
-        matches.append(count)
-        per_query.append((ms, count, query))
+
+async def traced_rpcs(tracer: Tracer, calls: Sequence[Any]) -> list[Trace]:
+    from bench.events import STOP
+
+    traces = []
+    for call in calls:
+        STOP.check()
+        tracer.current = trace = Trace()
         t0 = time.perf_counter()
-        vector = embedder.embed([query])[0]
-        steps["embed"].append((time.perf_counter() - t0) * 1000)
-        ms, rows = await timed(
-            lambda vector=vector: conn.fetch(
-                q.search_events_vector.sql, *NO_FILTER, vector, CANDIDATES
-            )  # fmt: skip
+        await call()
+        trace.rpc_ms = (time.perf_counter() - t0) * 1000
+        tracer.current = None
+        traces.append(trace)
+    return traces
+
+
+def breakdown(title: str, traces: Sequence[Trace]) -> dict[str, Any]:
+    """Per statement name: time per rpc (summed over repeats) and calls per rpc."""
+    per_name: dict[str, list[float]] = defaultdict(list)
+    calls: dict[str, int] = defaultdict(int)
+    outside: list[float] = []
+    for trace in traces:
+        sums: dict[str, float] = defaultdict(float)
+        for s in trace.statements:
+            sums[s.name] += s.ms
+            calls[s.name] += 1
+        for name, ms in sums.items():
+            per_name[name].append(ms)
+        outside.append(trace.rpc_ms - sum(s.ms for s in trace.statements))
+    rpc = summary([t.rpc_ms for t in traces])
+    say(f"\n== {title}: {len(traces)} rpcs, p50 {rpc['p50']:.2f} ms, p95 {rpc['p95']:.2f} ms ==")
+    out: dict[str, Any] = {"rpc": rpc, "statements": {}, "outside_sql": summary(outside)}
+    for name, samples in sorted(per_name.items(), key=lambda kv: -statistics.median(kv[1])):
+        s = summary(samples)
+        s["calls_per_rpc"] = round(calls[name] / len(traces), 2)
+        out["statements"][name] = s
+        say(
+            f"  {name:<36} p50 {s['p50']:8.2f} ms  p95 {s['p95']:8.2f} ms  "
+            f"({s['calls_per_rpc']:g} per rpc)"
         )
-        steps["vector_sql"].append(ms)
-        ids = list(dict.fromkeys(text_ids[:5] + [r["id"] for r in rows][:5]))
-        ms, _ = await timed(lambda ids=ids: conn.fetch(q.get_events_by_ids.sql, PROJECT, ids))
-        steps["by_ids"].append(ms)
-
-    total = await conn.fetchval("SELECT count(*) FROM events WHERE project_id = $1", PROJECT)
-    say(f"\n== search, step by step ({len(queries)} queries, {total:,} events) ==")
-    out: dict[str, Any] = {"events": total, "steps": {}}
-    for name, samples in steps.items():
-        out["steps"][name] = summary(samples)
-        line(name, out["steps"][name])
-    share = [m / total for m in matches]
-    out["text_matches"] = {
-        "p50_rows": statistics.median(matches),
-        "p95_rows": statistics.quantiles(matches, n=100, method="inclusive")[94],
-        "p50_share": round(statistics.median(share), 4),
-    }
+    o = out["outside_sql"]
     say(
-        f"  OR-tsquery matches per query: p50 {statistics.median(matches):,.0f} rows "
-        f"({statistics.median(share):.1%} of events), p95 {out['text_matches']['p95_rows']:,.0f}"
+        f"  {'(outside SQL: Python, gRPC, pool)':<36} "
+        f"p50 {o['p50']:8.2f} ms  p95 {o['p95']:8.2f} ms"
     )
-    # Text SQL time against the number of rows it had to rank.
-    per_query.sort(key=lambda t: t[1])
-    buckets = [per_query[i : i + max(1, len(per_query) // 4)] for i in range(0, len(per_query),
-                                                                          max(1, len(per_query) // 4))]  # fmt: skip
-    out["text_sql_by_matches"] = []
-    for bucket in buckets:
-        lo, hi = bucket[0][1], bucket[-1][1]
-        p50 = statistics.median(t[0] for t in bucket)
-        out["text_sql_by_matches"].append({"rows_from": lo, "rows_to": hi, "p50_ms": round(p50, 2)})
-        say(f"    matching {lo:>6,}-{hi:<6,} rows: text SQL p50 {p50:7.2f} ms")
-    out["median_text_query"] = sorted(per_query)[len(per_query) // 2][2]
-    out["slowest_text_query"] = max(per_query)[2]
     return out
 
 
-async def explain(conn: Any, sql: str, *args: Any) -> list[str]:
-    rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", *args)
-    return [r[0] for r in rows]
+async def explain(conn: Any, trace: Trace, label: str) -> list[dict[str, Any]]:
+    plans = []
+    for s in trace.statements:
+        code = "\n".join(x for x in s.sql.splitlines() if not x.lstrip().startswith("--"))
+        if not code.lstrip().upper().startswith(EXPLAIN_PREFIXES) or "pg_stats" in code:
+            continue
+        try:
+            rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {s.sql}", *s.args)
+        except Exception as exc:  # a diagnosis must not die on one statement
+            plans.append({"statement": s.name, "error": repr(exc)})
+            say(f"\n-- EXPLAIN {s.name} failed: {exc!r}")
+            continue
+        plan = [r[0] for r in rows]
+        plans.append({"statement": s.name, "plan": plan})
+        say(f"\n-- EXPLAIN ANALYZE {s.name} ({label})")
+        for line in plan:
+            say("   " + (line if len(line) < 200 else line[:200] + " ..."))
+    return plans
 
 
-async def explain_search(conn: Any, breakdown: dict[str, Any]) -> dict[str, Any]:
-    from athena.embeddings import create_embedder
-    from athena.memory.episodic import text_query
-    from athena.storage import load_queries
-
-    q = load_queries()
-    embedder = create_embedder("hash-ngram-v1")
-    out: dict[str, Any] = {}
-    for label in ("median_text_query", "slowest_text_query"):
-        query = breakdown[label]
-        tsquery = text_query(query)
-        await conn.fetch(q.search_events_text.sql, *NO_FILTER, tsquery, CANDIDATES)  # warm
-        plan = await explain(conn, q.search_events_text.sql, *NO_FILTER, tsquery, CANDIDATES)
-        out[f"text:{label}"] = {"query": query, "plan": plan}
-        say(f"\n== EXPLAIN ANALYZE search_events_text, {label.replace('_', ' ')}: {query!r} ==")
-        for row in plan:
-            say("  " + row)
-    query = breakdown["median_text_query"]
-    vector = embedder.embed([query])[0]
-    plan = await explain(conn, q.search_events_vector.sql, *NO_FILTER, vector, CANDIDATES)
-    out["vector"] = {"query": query, "plan": plan}
-    say(f"\n== EXPLAIN ANALYZE search_events_vector: {query!r} ==")
-    for row in plan:
-        say("  " + row)
-    return out
-
-
-async def text_alternatives(conn: Any, queries: Sequence[str]) -> dict[str, Any]:
-    """Other ways to get 40 full-text candidates, for comparison with the server's SQL."""
-    from athena.memory.episodic import text_query
-    from athena.storage import load_queries
-
-    q = load_queries()
-    base = (
-        "SELECT id, {rank} AS score FROM events, to_tsquery('english', $2) AS query "
-        "WHERE project_id = $1 AND search_tsv @@ query ORDER BY score DESC, occur_time DESC "
-        "LIMIT $3"
+async def relation_sizes(conn: Any) -> dict[str, int]:
+    rows = await conn.fetch(
+        "SELECT c.relname, pg_total_relation_size(c.oid) AS bytes FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') "
+        "ORDER BY bytes DESC LIMIT 14"
     )
-    variants: dict[str, Callable[[str], Awaitable[list[Any]]]] = {
-        "server: OR query, ts_rank_cd": lambda qs: conn.fetch(
-            q.search_events_text.sql, *NO_FILTER, text_query(qs), CANDIDATES
-        ),
-        "OR query, ts_rank (not _cd)": lambda qs: conn.fetch(
-            base.format(rank="ts_rank(search_tsv, query)"), PROJECT, text_query(qs), CANDIDATES
-        ),
-        "OR query, no ranking (index order)": lambda qs: conn.fetch(
-            "SELECT id FROM events WHERE project_id = $1 AND search_tsv @@ to_tsquery('english', "
-            "$2) LIMIT $3",
-            PROJECT,
-            text_query(qs),
-            CANDIDATES,
-        ),
-        "AND query (all words), ts_rank_cd": lambda qs: conn.fetch(
-            base.format(rank="ts_rank_cd(search_tsv, query, 1)"),
-            PROJECT,
-            (text_query(qs) or "").replace(" | ", " & "),
-            CANDIDATES,
-        ),
-        "AND first, OR only if < 40 AND hits": lambda qs: _and_then_or(conn, base, qs),
-    }
-    say(f"\n== full-text alternatives ({len(queries)} queries; experiments, not server code) ==")
-    out: dict[str, Any] = {}
-    for name, run in variants.items():
-        times, hits = [], []
-        for query in queries:
-            ms, rows = await timed(lambda query=query: run(query))
-            times.append(ms)
-            hits.append(len(rows))
-        out[name] = {**summary(times), "mean_candidates": round(statistics.fmean(hits), 1)}
-        line(name, out[name], f"mean candidates {out[name]['mean_candidates']:.1f}")
-    return out
+    say("\n== largest relations (with TOAST) ==")
+    for r in rows:
+        say(f"  {r['relname']:<45} {r['bytes'] / 2**20:8.1f} MiB")
+    return {r["relname"]: r["bytes"] for r in rows}
 
 
-async def _and_then_or(conn: Any, base: str, query: str) -> list[Any]:
-    from athena.memory.episodic import text_query
-
-    tsq = text_query(query) or ""
-    rank = "ts_rank_cd(search_tsv, query, 1)"
-    rows = await conn.fetch(base.format(rank=rank), PROJECT, tsq.replace(" | ", " & "), CANDIDATES)
-    if len(rows) < CANDIDATES:
-        more = await conn.fetch(base.format(rank=rank), PROJECT, tsq, CANDIDATES)
-        seen = {r["id"] for r in rows}
-        rows = list(rows) + [r for r in more if r["id"] not in seen][: CANDIDATES - len(rows)]
-    return rows
-
-
-async def vector_alternatives(conn: Any, queries: Sequence[str]) -> dict[str, Any]:
-    """The server's vector SQL at several hnsw.ef_search values, and exact search for recall."""
-    from athena.embeddings import create_embedder
-    from athena.storage import load_queries
-
-    q = load_queries()
-    embedder = create_embedder("hash-ngram-v1")
-    vectors = [embedder.embed([query])[0] for query in queries]
-    say(f"\n== vector search: hnsw.ef_search and recall@40 vs exact ({len(queries)} queries) ==")
-    exact: list[set[Any]] = []
-    async with conn.transaction():
-        await conn.execute("SET LOCAL enable_indexscan = off")
-        times = []
-        for v in vectors:
-            ms, rows = await timed(
-                lambda v=v: conn.fetch(q.search_events_vector.sql, *NO_FILTER, v, CANDIDATES)
-            )
-            times.append(ms)
-            exact.append({r["id"] for r in rows})
-    out: dict[str, Any] = {"exact (seq scan)": summary(times)}
-    line("exact (no index, sequential scan)", out["exact (seq scan)"])
-    for ef in (40, 100, 200):
-        async with conn.transaction():
-            await conn.execute(f"SET LOCAL hnsw.ef_search = {ef}")
-            times, recall = [], []
-            for v, truth in zip(vectors, exact, strict=True):
-                ms, rows = await timed(
-                    lambda v=v: conn.fetch(q.search_events_vector.sql, *NO_FILTER, v, CANDIDATES)
-                )
-                times.append(ms)
-                recall.append(len({r["id"] for r in rows} & truth) / max(1, len(truth)))
-        name = f"hnsw ef_search={ef}" + (" (default)" if ef == 40 else "")
-        out[name] = {**summary(times), "recall_at_40": round(statistics.fmean(recall), 3)}
-        line(name, out[name], f"recall@40 {out[name]['recall_at_40']:.2f}")
-    return out
-
-
-# -- recording ---------------------------------------------------------------------------------
-
-
-async def record_breakdown(conn: Any, seed: int = 4242) -> dict[str, Any]:
-    """The parts of recording one batch of 100 events, each timed on its own."""
-    import protovalidate
-
-    from athena.api import convert
-    from athena.api.interceptors import _nul_violations
-    from athena.embeddings import create_embedder
-    from athena.memory.episodic import _COPY_COLUMNS, _row_to_event, normalise_tags
+async def run(stub: Any, server: Any, queries: Sequence[str], seed: int = 4242) -> dict[str, Any]:
+    """Trace search and record rpcs against a running benchmark server."""
     from athena.v1 import memory_pb2
+
     from bench.corpus import Corpus
     from bench.events import to_pb
 
-    embedder = create_embedder("hash-ngram-v1")
-    validator = protovalidate.Validator()
-    pending = list(Corpus(seed).events(100 * REPS))
-    batches = [
-        memory_pb2.RecordEventsRequest(events=[to_pb(e) for e in pending[i : i + 100]])
-        for i in range(0, len(pending), 100)
-    ]
-    python: dict[str, list[float]] = {
-        "decode request (ParseFromString)": [],
-        "protovalidate": [],
-        "NUL scan": [],
-        "proto -> domain": [],
-        "embed 100 texts": [],
-        "build rows": [],
-        "rows -> Event -> proto + encode response": [],
-    }
-    copies: list[list[tuple[Any, ...]]] = []
-    for request in batches:
-        wire = request.SerializeToString()
-
-        def clock(name: str, fn: Callable[[], Any]) -> Any:
-            t0 = time.perf_counter()
-            value = fn()
-            python[name].append((time.perf_counter() - t0) * 1000)
-            return value
-
-        clock("decode request (ParseFromString)", lambda w=wire: memory_pb2.RecordEventsRequest
-              .FromString(w))  # fmt: skip
-        clock("protovalidate", lambda r=request: list(validator.collect_violations(r)))
-        clock("NUL scan", lambda r=request: _nul_violations(r))
-        events = clock(
-            "proto -> domain", lambda r=request: [convert.new_event(e) for e in r.events]
-        )
-        texts = [" ".join(filter(None, (e.actor, e.content, e.context.task))) for e in events]
-        vectors = clock("embed 100 texts", lambda t=texts: embedder.embed(t))
-        now = datetime.now(UTC)
-
-        def rows(events: Any = events, vectors: Any = vectors, now: datetime = now) -> list[Any]:
-            return [
+    say("\n######## diagnosis ########")
+    tracer = Tracer()
+    out: dict[str, Any] = {}
+    with tracer.installed():
+        modes = {
+            "SearchEvents hybrid": memory_pb2.SEARCH_MODE_UNSPECIFIED,
+            "SearchEvents full-text only": memory_pb2.SEARCH_MODE_FULL_TEXT,
+            "SearchEvents vector only": memory_pb2.SEARCH_MODE_VECTOR,
+        }
+        hybrid: list[Trace] = []
+        for title, mode in modes.items():
+            calls = [
                 (
-                    uuid.uuid4(), PROJECT, e.session_id, e.occur_time or now, e.type.value,
-                    e.actor, e.content, e.outcome.value, e.context.cwd, list(e.context.files),
-                    e.context.task, e.context.phase, e.context.branch, e.importance,
-                    e.confidence, list(normalise_tags(e.tags)), json.dumps(dict(e.attributes)),
-                    "pending", v, now,
-                )
-                for e, v in zip(events, vectors, strict=True)
-            ]  # fmt: skip
-
-        built = clock("build rows", rows)
-        copies.append(built)
-        clock(
-            "rows -> Event -> proto + encode response",
-            lambda b=built: memory_pb2.RecordEventsResponse(
-                events=[
-                    convert.event(_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))))
-                    for r in b
-                ]  # fmt: skip
-            ).SerializeToString(),
-        )
-    say(f"\n== recording a batch of 100: Python work in the server ({REPS} batches) ==")
-    out: dict[str, Any] = {"python": {}, "copy": {}}
-    for name, samples in python.items():
-        out["python"][name] = summary(samples)
-        line(name, out["python"][name])
-
-    say("\n== recording a batch of 100: COPY into events (rolled back; indexes dropped in-txn) ==")
-    indexes = [
-        r["indexname"]
-        for r in await conn.fetch(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'events' AND indexname <> "
-            "'events_pkey' ORDER BY indexname"
-        )
-    ]
-    variants: dict[str, list[str]] = {
-        "all indexes (as the server does)": [],
-        "without the HNSW index": ["DROP INDEX events_embedding_idx"],
-        "without HNSW and GIN(search_tsv)": [
-            "DROP INDEX events_embedding_idx",
-            "DROP INDEX events_search_tsv_idx",
-        ],
-        "without HNSW, and no tsvector column at all": [
-            "DROP INDEX events_embedding_idx",
-            "ALTER TABLE events DROP COLUMN search_tsv",
-        ],
-        "primary key only": [f"DROP INDEX {name}" for name in indexes]
-        + ["ALTER TABLE events DROP COLUMN search_tsv"],
-    }
-    for name, ddl in variants.items():
-        times = []
-        for batch in copies:
-            tr = conn.transaction()
-            await tr.start()
-            try:
-                for statement in ddl:
-                    await conn.execute(statement)
-                ms, _ = await timed(
-                    lambda b=batch: conn.copy_records_to_table(
-                        "events", records=b, columns=list(_COPY_COLUMNS)
+                    lambda q=q, m=mode: stub.SearchEvents(
+                        memory_pb2.SearchEventsRequest(query=q, mode=m)
                     )
                 )
-                times.append(ms)
-            finally:
-                await tr.rollback()
-        out["copy"][name] = summary(times)
-        line(name, out["copy"][name])
-    # The commit's WAL flush, measured on a real commit of one more batch (then deleted).
-    batch = [(uuid.uuid4(), *r[1:]) for r in copies[0]]
-    tr = conn.transaction()
-    await tr.start()
-    await conn.copy_records_to_table("events", records=batch, columns=list(_COPY_COLUMNS))
-    ms, _ = await timed(tr.commit)
-    await conn.execute("DELETE FROM events WHERE id = ANY($1::uuid[])", [r[0] for r in batch])
-    out["commit_ms"] = round(ms, 2)
-    say(f"  {'COMMIT of one 100-event COPY (WAL flush)':<58} {ms:8.2f} ms")
+                for q in queries
+            ]
+            traces = await traced_rpcs(tracer, calls)
+            hybrid = hybrid or traces
+            out[title] = breakdown(title, traces)
+        fresh = [to_pb(e) for e in Corpus(seed).events(100 * RECORD_BATCHES)]
+        batches = [
+            memory_pb2.RecordEventsRequest(events=fresh[i : i + 100])
+            for i in range(0, len(fresh), 100)
+        ]
+        traces = await traced_rpcs(tracer, [lambda b=b: stub.RecordEvents(b) for b in batches])
+        out["RecordEvents x100"] = breakdown("RecordEvents x100 (1 task)", traces)
+
+    indexer = getattr(server, "indexer", None)
+    while indexer is not None:  # let the indexer go quiet before EXPLAIN
+        if not await indexer.backlog():
+            break
+        await asyncio.sleep(0.2)
+    ranked = sorted(hybrid, key=lambda t: t.rpc_ms)
+    async with server.database.pool.acquire() as conn:
+        out["explain_median"] = await explain(conn, ranked[len(ranked) // 2], "median hybrid rpc")
+        out["explain_p95"] = await explain(
+            conn, ranked[min(len(ranked) - 1, int(len(ranked) * 0.95))], "p95 hybrid rpc"
+        )
+        out["relation_sizes"] = await relation_sizes(conn)
     return out
 
 
-async def sizes(conn: Any) -> dict[str, Any]:
-    rows = await conn.fetch(
-        "SELECT c.relname, pg_relation_size(c.oid) AS bytes FROM pg_class c "
-        "WHERE c.relname LIKE 'events%' AND c.relkind IN ('r', 'i') ORDER BY bytes DESC"
+async def _standalone(data_dir: Path, seed: int, count: int) -> dict[str, Any]:
+    """Start a server on a data directory kept by `bench.events --keep` and diagnose it."""
+    import athena.log
+    import grpc
+    from athena.config import Config
+    from athena.server import create_server
+    from athena.v1 import memory_pb2_grpc
+
+    from bench.corpus import Corpus
+
+    athena.log.configure("WARNING")
+    config = Config(
+        host="127.0.0.1", port=0, data_dir=data_dir, log_level="WARNING", grace_seconds=1.0
     )
-    toast = await conn.fetchval(
-        "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'events'"
-    )
-    out = {r["relname"]: r["bytes"] for r in rows}
-    out["events (TOAST)"] = toast
-    say("\n== relation sizes ==")
-    for name, size in out.items():
-        say(f"  {name:<45} {size / 2**20:8.1f} MiB")
-    return out
+    server, port = await create_server(config)
+    try:
+        await server.start()
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = memory_pb2_grpc.MemoryServiceStub(channel)
+            queries = Corpus(seed).queries(count)
+            for q in queries[:20]:  # warm-up
+                from athena.v1 import memory_pb2
+
+                await stub.SearchEvents(memory_pb2.SearchEventsRequest(query=q))
+            return await run(stub, server, queries)
+    finally:
+        await server.stop(grace=0)
 
 
-async def run(pool: Any, queries: Sequence[str]) -> dict[str, Any]:
-    say("\n######## diagnosis ########")
-    async with pool.acquire() as conn:
-        breakdown = await search_breakdown(conn, queries)
-        return {
-            "search": breakdown,
-            "explain": await explain_search(conn, breakdown),
-            "text_alternatives": await text_alternatives(conn, queries),
-            "vector": await vector_alternatives(conn, queries),
-            "record": await record_breakdown(conn),
-            "sizes": await sizes(conn),
-        }
+if __name__ == "__main__":
+    import argparse
+    import os
+    import warnings
+
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.diagnose",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("data_dir", type=Path, help="a data directory kept by bench.events --keep")
+    parser.add_argument("--seed", type=int, default=42, help="corpus seed of the benchmark (42)")
+    parser.add_argument("--queries", type=int, default=150, help="queries per mode (150)")
+    parser.add_argument("--json", type=Path, help="write the diagnosis to this JSON file")
+    options = parser.parse_args()
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    report = asyncio.run(_standalone(options.data_dir, options.seed, options.queries))
+    if options.json:
+        options.json.write_text(json.dumps(report, indent=2, default=str) + "\n")

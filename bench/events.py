@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -33,10 +34,10 @@ from typing import Any
 # Quiet gRPC's C core (it logs fork-handler notes when PostgreSQL's pg_ctl is spawned).
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
-import grpc  # noqa: E402
-from google.protobuf import timestamp_pb2  # noqa: E402
+import grpc
+from google.protobuf import timestamp_pb2
 
-from bench.corpus import Corpus, SyntheticEvent  # noqa: E402
+from bench.corpus import Corpus, SyntheticEvent
 
 BATCH = 100
 SMALL_SCALE = 10_000
@@ -45,6 +46,30 @@ SMALL_SCALE = 10_000
 TARGET_BATCH_EPS = 3_000.0
 TARGET_SEARCH_P50_MS = 10.0
 TARGET_SEARCH_P95_MS = 25.0
+# How long to wait for a background vector indexer to catch up before measuring search anyway.
+DRAIN_TIMEOUT_SECONDS = 1800.0
+
+
+# -- interruption ------------------------------------------------------------------------------
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM: stop measuring, then clean up."""
+
+
+class _Stop:
+    """Set by the signal handler. Every measuring loop checks it between rpcs, because the task
+    cancellation a signal also triggers can be absorbed by an in-flight grpc.aio call."""
+
+    requested = False
+    cleaning = False
+
+    def check(self) -> None:
+        if self.requested:
+            raise Interrupted()
+
+
+STOP = _Stop()
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -123,6 +148,8 @@ class Bench:
         self.rows: list[Row] = []
         self.recorded = 0
         self.load_log: list[dict[str, Any]] = []
+        # Events recorded and seconds spent recording them since the last settle().
+        self.since_settle: tuple[int, float] = (0, 0.0)
 
     async def record_batches(
         self, name: str, events: Sequence[Any], concurrency: int, report: bool = True
@@ -143,6 +170,7 @@ class Bench:
         async def worker() -> None:
             nonlocal next_index, chunk_start, chunk_events
             while next_index < len(requests):
+                STOP.check()
                 request = requests[next_index]
                 next_index += 1
                 t0 = time.perf_counter()
@@ -161,6 +189,7 @@ class Bench:
         t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - t0
+        self.since_settle = (self.since_settle[0] + sum(sizes), self.since_settle[1] + wall)
         p50, p95, mean = quantiles([x * 1000 for x in latencies])
         per_batch = [size / lat for size, lat in zip(sizes, latencies, strict=True)]
         overall = sum(sizes) / wall
@@ -186,21 +215,34 @@ class Bench:
 
         latencies = []
         for event in events:
+            STOP.check()
             t0 = time.perf_counter()
             await self.stub.RecordEvent(memory_pb2.RecordEventRequest(event=event))
             latencies.append((time.perf_counter() - t0) * 1000)
             self.recorded += 1
+        self.since_settle = (
+            self.since_settle[0] + len(latencies),
+            self.since_settle[1] + sum(latencies) / 1000,
+        )
         p50, p95, mean = quantiles(latencies)
         self.rows.append(
-            Row("RecordEvent (single)", self.recorded, len(latencies), p50, p95, mean,
-                throughput_eps=len(latencies) / (sum(latencies) / 1000))
-        )  # fmt: skip
+            Row(
+                "RecordEvent (single)",
+                self.recorded,
+                len(latencies),
+                p50,
+                p95,
+                mean,
+                throughput_eps=len(latencies) / (sum(latencies) / 1000),
+            )
+        )
 
     async def timed(
         self, calls: Sequence[Callable[[], Awaitable[Any]]]
     ) -> tuple[list[float], list[Any]]:
         latencies, answers = [], []
         for call in calls:
+            STOP.check()
             t0 = time.perf_counter()
             answer = await call()
             latencies.append((time.perf_counter() - t0) * 1000)
@@ -218,12 +260,17 @@ class Bench:
         p50, p95, mean = quantiles(latencies)
         hits = [len(a.results) for a in answers]
         row = Row(
-            label, self.recorded, len(latencies), p50, p95, mean,
+            label,
+            self.recorded,
+            len(latencies),
+            p50,
+            p95,
+            mean,
             extra={
                 "mean_hits": statistics.fmean(hits),
                 "empty_results": sum(1 for h in hits if h == 0),
             },
-        )  # fmt: skip
+        )
         if targets:
             row.target = f"p50 < {TARGET_SEARCH_P50_MS:g} ms, p95 < {TARGET_SEARCH_P95_MS:g} ms"
             row.status = (
@@ -239,34 +286,109 @@ class Bench:
         latencies, answers = await self.timed([lambda: self.stub.ListEvents(request)] * calls)
         p50, p95, mean = quantiles(latencies)
         self.rows.append(
-            Row("ListEvents first page (50)", self.recorded, calls, p50, p95, mean,
-                extra={"events_per_page": len(answers[0].events)})
-        )  # fmt: skip
+            Row(
+                "ListEvents first page (50)",
+                self.recorded,
+                calls,
+                p50,
+                p95,
+                mean,
+                extra={"events_per_page": len(answers[0].events)},
+            )
+        )
 
-    async def settle(self) -> None:
-        """What autovacuum would get to eventually: fresh statistics and a visibility map; then a
-        checkpoint so that flushing the load's dirty pages does not land inside a measurement."""
+    async def drain_vector_backlog(self, queries: Sequence[str] = ()) -> None:
+        """Wait for the server's background vector indexer to empty its queue (servers that index
+        vectors in the write path have no indexer and nothing to wait for). With `queries`, first
+        measure hybrid search while the backlog is still there."""
+        from athena.v1 import memory_pb2
+
+        indexer = getattr(self.server, "indexer", None)
+        if indexer is None:
+            return
+        backlog = await indexer.backlog()
+        if backlog and queries:
+            progress(f"searching while {backlog:,} events wait for vector indexing")
+            await self.search(
+                queries,
+                memory_pb2.SEARCH_MODE_UNSPECIFIED,
+                "SearchEvents hybrid, during backlog",
+                targets=False,
+            )
+            self.rows[-1].extra["queued_before"] = backlog
+            self.rows[-1].extra["queued_after"] = backlog = await indexer.backlog()
+        t0 = time.perf_counter()
+        last_report, remaining = t0, backlog
+        while remaining:
+            STOP.check()
+            if time.perf_counter() - t0 > DRAIN_TIMEOUT_SECONDS:
+                progress(f"gave up waiting for the vector indexer ({remaining:,} still queued)")
+                break
+            await asyncio.sleep(0.2)
+            remaining = await indexer.backlog()
+            if time.perf_counter() - last_report > 15:
+                last_report = time.perf_counter()
+                progress(f"vector indexer: {remaining:,} events still queued")
+        drained = time.perf_counter() - t0
+        progress(f"vector indexer drained {backlog - remaining:,} queued events in {drained:.1f}s")
+        loaded, wall = self.since_settle
+        self.rows.append(
+            Row(
+                "Vector indexing backlog drain",
+                self.recorded,
+                backlog - remaining,
+                throughput_eps=(backlog - remaining) / drained if drained > 0 else None,
+                extra={"seconds": round(drained, 2), "still_queued": remaining},
+            )
+        )
+        if loaded and backlog:
+            self.rows.append(
+                Row(
+                    "Recorded events until vector-indexed",
+                    self.recorded,
+                    loaded,
+                    throughput_eps=loaded / (wall + drained),
+                    extra={"record_seconds": round(wall, 2), "drain_seconds": round(drained, 2)},
+                    target="(info: includes the drain)",
+                )
+            )
+
+    async def settle(self, queries: Sequence[str] = ()) -> None:
+        """Let background vector indexing finish, then do what autovacuum would get to eventually
+        (fresh statistics, a visibility map) and a checkpoint, so that flushing the load's dirty
+        pages does not land inside a measurement."""
+        await self.drain_vector_backlog(queries)
+        self.since_settle = (0, 0.0)
         t0 = time.perf_counter()
         async with self.server.database.pool.acquire() as conn:
-            await conn.execute("VACUUM (ANALYZE) events")
+            await conn.execute("VACUUM (ANALYZE)")
             await conn.execute("CHECKPOINT")
         progress(f"VACUUM ANALYZE + CHECKPOINT took {time.perf_counter() - t0:.1f}s")
 
     async def measure_reads(self, queries: Sequence[str], diag_queries: Sequence[str]) -> None:
         from athena.v1 import memory_pb2
 
-        await self.settle()
+        await self.settle(queries[: max(20, len(queries) // 10)])
         at_target_scale = self.recorded >= self.args.events
         progress(f"warming up at {self.recorded:,} events")
         for q in queries[:20]:
             await self.stub.SearchEvents(memory_pb2.SearchEventsRequest(query=q))
         progress(f"searching ({len(queries)} hybrid queries) at {self.recorded:,} events")
-        await self.search(queries, memory_pb2.SEARCH_MODE_UNSPECIFIED, "SearchEvents hybrid",
-                          targets=at_target_scale or self.recorded >= 100_000)  # fmt: skip
-        await self.search(diag_queries, memory_pb2.SEARCH_MODE_FULL_TEXT,
-                          "SearchEvents full-text only", targets=False)  # fmt: skip
-        await self.search(diag_queries, memory_pb2.SEARCH_MODE_VECTOR,
-                          "SearchEvents vector only", targets=False)  # fmt: skip
+        await self.search(
+            queries,
+            memory_pb2.SEARCH_MODE_UNSPECIFIED,
+            "SearchEvents hybrid",
+            targets=at_target_scale or self.recorded >= 100_000,
+        )
+        await self.search(
+            diag_queries,
+            memory_pb2.SEARCH_MODE_FULL_TEXT,
+            "SearchEvents full-text only",
+            targets=False,
+        )
+        await self.search(
+            diag_queries, memory_pb2.SEARCH_MODE_VECTOR, "SearchEvents vector only", targets=False
+        )
         await self.list_first_page(self.args.list_calls)
 
 
@@ -302,7 +424,35 @@ async def environment(server: Any) -> dict[str, Any]:
         "postgres": pg,
         "pgvector": vector,
         "postgres_settings": settings,
+        "git": git_revision(),
+        # Other work on the machine skews every figure; kept so a noisy run can be recognised.
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def git_revision() -> str:
+    """The commit the benchmark ran on, with `+dirty` when the working tree had changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -317,6 +467,10 @@ def print_table(rows: Sequence[Row], env: dict[str, Any]) -> None:
     print(
         f"Athena episodic benchmark - {env['date']} - {env['cpus']} CPUs ({env['cpu']}) - "
         f"PostgreSQL {env['postgres']}, pgvector {env['pgvector']}, Python {env['python']}"
+    )
+    print(
+        f"git {env['git']} - load average at start {env['loadavg_start']}, "
+        f"at end {env.get('loadavg_end')}"
     )
     header = (
         f"{'measurement':<38} {'db events':>9} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} "
@@ -341,8 +495,11 @@ def print_table(rows: Sequence[Row], env: dict[str, Any]) -> None:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.events", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.events",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--events", type=int, default=100_000, help="events to load (100000)")
     parser.add_argument("--quick", action="store_true", help="10k events at most, fewer queries")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
@@ -381,9 +538,23 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     queries = corpus.queries(args.queries)
     diag_queries = queries[: args.diag_queries]
 
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+
+    def on_signal() -> None:
+        first = not STOP.requested
+        STOP.requested = True
+        progress("interrupted: stopping")
+        if first and main_task is not None and not STOP.cleaning:
+            main_task.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+
     progress(f"starting embedded PostgreSQL and the server in {data_dir}")
-    config = Config(host="127.0.0.1", port=0, data_dir=data_dir, log_level="WARNING",
-                    grace_seconds=1.0)  # fmt: skip
+    config = Config(
+        host="127.0.0.1", port=0, data_dir=data_dir, log_level="WARNING", grace_seconds=1.0
+    )
     server, port = await create_server(config)
     try:
         await server.start()
@@ -417,8 +588,9 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             if args.diagnose:
                 from bench import diagnose
 
-                diagnosis = await diagnose.run(server.database.pool, queries[: args.diag_queries])
+                diagnosis = await diagnose.run(bench.stub, server, diag_queries)
         rows = bench.rows
+        env["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
         print_table(rows, env)
         return {
             "environment": env,
@@ -429,6 +601,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             "diagnosis": diagnosis,
         }
     finally:
+        STOP.cleaning = True
         progress("stopping the server and PostgreSQL")
         await server.stop(grace=0)
 
@@ -441,8 +614,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="athena-bench-"))
     try:
         report = asyncio.run(run(args, data_dir))
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+    except (KeyboardInterrupt, Interrupted, asyncio.CancelledError):
+        print("interrupted; the server and PostgreSQL were stopped", file=sys.stderr)
         return 130
     finally:
         if args.keep:

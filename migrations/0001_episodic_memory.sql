@@ -30,7 +30,6 @@ CREATE TABLE events (
     tags                 text[]      NOT NULL DEFAULT '{}',
     attributes           jsonb       NOT NULL DEFAULT '{}',
     consolidation_status text        NOT NULL DEFAULT 'pending',
-    embedding            vector(384) NOT NULL,
     create_time          timestamptz NOT NULL DEFAULT now(),
     -- Actor and task are searchable words too ("what did alice say about …").
     search_tsv           tsvector GENERATED ALWAYS AS (
@@ -64,9 +63,11 @@ CREATE TABLE event_vectors (
 
 CREATE INDEX event_vectors_embedding_idx ON event_vectors USING hnsw (embedding vector_cosine_ops);
 
+-- An event's embedding lives in exactly one of these two tables: queued, then indexed.
 CREATE TABLE event_vector_queue (
     event_id     uuid PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
     project_id   text        NOT NULL,
+    embedding    vector(384) NOT NULL,
     enqueue_time timestamptz NOT NULL DEFAULT now()
 );
 

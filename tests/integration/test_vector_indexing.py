@@ -91,3 +91,41 @@ async def test_vectors_stay_inside_their_project(quiet_server) -> None:
     other = (("x-athena-project", "other"),)
     request = pb.SearchEventsRequest(query="kafka broker", mode=pb.SEARCH_MODE_VECTOR)
     assert list((await memory.SearchEvents(request, metadata=other)).results) == []
+
+
+async def run_indexer(srv, **settings):
+    for name, value in settings.items():
+        setattr(srv.indexer, name, value)
+    return asyncio.create_task(srv.indexer.run())
+
+
+async def stop_task(task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_indexing_waits_for_writes_to_pause(quiet_server, database_url) -> None:
+    """While writes keep coming (no quiet period yet) vectors stay queued, still searchable."""
+    srv, memory = quiet_server
+    task = await run_indexer(srv, quiet_seconds=30.0)
+    try:
+        stored = await record_all(memory)
+        await asyncio.sleep(0.5)
+        assert await counts(database_url) == (4, 0)
+        assert await vector_top(memory, "kafka broker restart") == stored[0].id
+    finally:
+        await stop_task(task)
+
+
+async def test_indexing_runs_anyway_past_the_backlog_limit(quiet_server, database_url) -> None:
+    srv, memory = quiet_server
+    task = await run_indexer(srv, quiet_seconds=30.0, max_deferred=2)
+    try:
+        await record_all(memory)
+        for _ in range(100):
+            if (await counts(database_url))[0] == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await counts(database_url) == (0, 4)
+    finally:
+        await stop_task(task)

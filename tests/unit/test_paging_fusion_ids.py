@@ -53,21 +53,26 @@ def test_tsquery_or_quotes_every_lexeme() -> None:
 
 
 def test_choose_gathers_rare_lexemes_within_budget() -> None:
-    frequency = {"error": 0.30, "test": 0.10, "deploy": 0.004}
-    # 100k rows: deploy ~400 matches, unknown words rarer still; test (10k) and error blow it.
+    frequency = {"error": 0.30, "test": 0.10, "deploy": 0.002}
+    # 100k rows: deploy ~200 matches, unknown words rarer still; test (10k) and error blow it.
     picked = choose(["error", "deploy", "kafka", "test"], frequency, rare=0.0001, rows=100_000)
-    assert picked.gather == ("kafka", "deploy")
+    assert picked.gather == "'kafka' | 'deploy'"
     assert picked.rank == ("kafka", "deploy", "test", "error")
 
 
-def test_choose_keeps_at_least_the_rarest_lexeme() -> None:
-    picked = choose(["error", "test"], {"error": 0.3, "test": 0.1}, rare=0.0, rows=100_000)
-    assert picked.gather == ("test",)
+def test_choose_requires_common_lexemes_together() -> None:
+    frequency = {"error": 0.3, "test": 0.1, "fail": 0.05}
+    picked = choose(["error", "test", "fail"], frequency, rare=0.0, rows=100_000)
+    # 5,000 x 0.1 = 500 > 400, x 0.3 = 150 fits.
+    assert picked.gather == "'fail' & 'test' & 'error'"
+    two = choose(["test", "fail"], frequency, rare=0.0, rows=50_000)
+    assert two.gather == "'fail' & 'test'"
 
 
 def test_choose_without_statistics_gathers_everything() -> None:
     picked = choose(["b", "a", "a"], {}, rare=0.0, rows=0)
-    assert picked.gather == ("a", "b")
+    assert picked.gather == "'a' | 'b'"
+    assert choose([], {}, rare=0.0, rows=0).gather == ""
 
 
 def test_normalise_tags() -> None:

@@ -47,6 +47,12 @@ def _word_features(word: str, dim: int) -> tuple[tuple[int, ...], tuple[float, .
     return tuple(indices), tuple(weights)
 
 
+@lru_cache(maxsize=200_000)
+def _pair_feature(first: str, second: str, dim: int) -> tuple[int, float]:
+    index, sign = _bucket(f"p:{first} {second}", dim)
+    return index, sign * _PAIR_WEIGHT
+
+
 class HashingEmbedder:
     """The default embedder (`hash-ngram-v1`)."""
 
@@ -63,27 +69,34 @@ class HashingEmbedder:
     def dimension(self) -> int:
         return self._dimension
 
-    def _one(self, text: str) -> np.ndarray:
+    def _features(self, text: str, indices: list[int], weights: list[float], offset: int) -> None:
+        """Append one text's buckets (shifted by `offset`, its row's start) and weights."""
         words = [w for w in _WORD.findall(text.lower()) if w not in _STOP]
-        indices: list[int] = []
-        weights: list[float] = []
+        dim = self._dimension
         for word in words:
-            word_indices, word_weights = _word_features(word, self._dimension)
-            indices.extend(word_indices)
+            word_indices, word_weights = _word_features(word, dim)
+            indices.extend(i + offset for i in word_indices)
             weights.extend(word_weights)
         for first, second in itertools.pairwise(words):
-            index, sign = _bucket(f"p:{first} {second}", self._dimension)
-            indices.append(index)
-            weights.append(sign * _PAIR_WEIGHT)
-        vector = np.bincount(indices, weights=weights, minlength=self._dimension).astype(np.float32)
-        norm = float(np.linalg.norm(vector))
-        if norm == 0.0:
-            # Text with no words (only punctuation, say) still needs a valid unit vector.
-            vector[0] = 1.0
-            return vector
-        return vector / norm
+            index, weight = _pair_feature(first, second, dim)
+            indices.append(index + offset)
+            weights.append(weight)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        dim = self._dimension
         if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
-        return np.stack([self._one(t) for t in texts])
+            return np.zeros((0, dim), dtype=np.float32)
+        indices: list[int] = []
+        weights: list[float] = []
+        for row, text in enumerate(texts):
+            self._features(text, indices, weights, row * dim)
+        # One bincount over the whole batch: each row's buckets live at row * dim + bucket.
+        flat = np.bincount(indices, weights=weights, minlength=len(texts) * dim)
+        vectors = flat.reshape(len(texts), dim).astype(np.float32)
+        norms = np.linalg.norm(vectors, axis=1)
+        # Text with no words (only punctuation, say) still needs a valid unit vector.
+        empty = norms == 0.0
+        vectors[empty, 0] = 1.0
+        norms[empty] = 1.0
+        vectors /= norms[:, None]
+        return vectors

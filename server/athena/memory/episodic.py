@@ -46,8 +46,7 @@ _EMBED_IN_THREAD = 64
 _COPY_COLUMNS = (
     "id", "project_id", "session_id", "occur_time", "type", "actor", "content", "outcome",
     "context_cwd", "context_files", "context_task", "context_phase", "context_branch",
-    "importance", "confidence", "tags", "attributes", "consolidation_status", "embedding",
-    "create_time",
+    "importance", "confidence", "tags", "attributes", "consolidation_status", "create_time",
 )  # fmt: skip
 
 
@@ -104,6 +103,10 @@ def _row_to_event(row: asyncpg.Record) -> Event:
     )
 
 
+async def _nothing() -> list[tuple[uuid.UUID, float]]:
+    return []
+
+
 def _payload_hash(operation: str, events: Sequence[NewEvent]) -> bytes:
     digest = hashlib.sha256(operation.encode())
     for event in events:
@@ -120,7 +123,7 @@ class EpisodicMemory:
         queries: Queries,
         embedder: Embedder,
         projects: Projects,
-        on_vectors_queued: Callable[[], None] = lambda: None,
+        on_vectors_queued: Callable[[int], None] = lambda queued: None,
     ) -> None:
         self._db = db
         self._q = queries
@@ -154,9 +157,9 @@ class EpisodicMemory:
                 e.content, e.outcome.value, e.context.cwd, list(e.context.files), e.context.task,
                 e.context.phase, e.context.branch, e.importance, e.confidence,
                 list(normalise_tags(e.tags)), json.dumps(dict(e.attributes)),
-                ConsolidationStatus.PENDING.value, vector, now,
+                ConsolidationStatus.PENDING.value, now,
             )
-            for event_id, e, vector in zip(ids, events, vectors, strict=True)
+            for event_id, e in zip(ids, events, strict=True)
         ]  # fmt: skip
         operation = "record_events"
         async with self._db.transaction() as conn:
@@ -174,9 +177,11 @@ class EpisodicMemory:
                     return stored, True
             await conn.copy_records("events", _COPY_COLUMNS, rows)
             await conn.copy_records(
-                "event_vector_queue", ("event_id", "project_id"), [(i, project) for i in ids]
+                "event_vector_queue",
+                ("event_id", "project_id", "embedding", "enqueue_time"),
+                [(i, project, v, now) for i, v in zip(ids, vectors, strict=True)],
             )
-        self._on_vectors_queued()
+        self._on_vectors_queued(len(ids))
         return [_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows], False
 
     async def _by_ids(self, conn: Any, project: str, ids: list[uuid.UUID]) -> list[Event]:
@@ -236,28 +241,18 @@ class EpisodicMemory:
             raise InvalidArgument([FieldViolation("query", "must contain non-blank text")])
         args = _filter_args(project, event_filter)
         candidates = max(top_k * 4, 40)
-        text: list[tuple[uuid.UUID, float]] = []
-        vector: list[tuple[uuid.UUID, float]] = []
+        # The two candidate queries run at once on separate connections: hybrid search then
+        # costs about the slower of the two rather than their sum.
+        text, vector = await asyncio.gather(
+            self._text_candidates(args, query, candidates)
+            if mode in (SearchMode.HYBRID, SearchMode.FULL_TEXT)
+            else _nothing(),
+            self._vector_candidates(args, query, candidates)
+            if mode in (SearchMode.HYBRID, SearchMode.VECTOR)
+            else _nothing(),
+        )
+        fused = rrf(text, vector)[:top_k]
         async with self._db.connection() as conn:
-            if mode in (SearchMode.HYBRID, SearchMode.FULL_TEXT):
-                lexemes = await conn.fetchval(self._q.query_lexemes, query)
-                selection = await self._terms.select(list(lexemes or ()))
-                if selection.gather:
-                    rows = await conn.fetch(
-                        self._q.search_events_text,
-                        *args,
-                        tsquery_or(selection.gather),
-                        tsquery_or(selection.rank),
-                        candidates,
-                    )
-                    text = [(r["id"], float(r["score"])) for r in rows]
-            if mode in (SearchMode.HYBRID, SearchMode.VECTOR):
-                query_vector = (await self._embed([query]))[0]
-                rows = await conn.fetch(
-                    self._q.search_events_vector, *args, query_vector, candidates
-                )
-                vector = [(r["id"], float(r["score"])) for r in rows]
-            fused = rrf(text, vector)[:top_k]
             events = await self._by_ids(conn, project, [f.id for f in fused])
         by_id = {e.id: e for e in events}
         return [
@@ -272,6 +267,31 @@ class EpisodicMemory:
             for f in fused
             if f.id in by_id
         ]
+
+    async def _text_candidates(
+        self, args: tuple[Any, ...], query: str, limit: int
+    ) -> list[tuple[uuid.UUID, float]]:
+        async with self._db.connection() as conn:
+            lexemes = await conn.fetchval(self._q.query_lexemes, query)
+            selection = await self._terms.select(list(lexemes or ()))
+            if not selection.gather:
+                return []
+            rows = await conn.fetch(
+                self._q.search_events_text,
+                *args,
+                selection.gather,
+                tsquery_or(selection.rank),
+                limit,
+            )
+        return [(r["id"], float(r["score"])) for r in rows]
+
+    async def _vector_candidates(
+        self, args: tuple[Any, ...], query: str, limit: int
+    ) -> list[tuple[uuid.UUID, float]]:
+        query_vector = (await self._embed([query]))[0]
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(self._q.search_events_vector, *args, query_vector, limit)
+        return [(r["id"], float(r["score"])) for r in rows]
 
     async def delete(
         self, project: str, event_id: uuid.UUID, actor: audit.Actor, reason: str = ""

@@ -3,12 +3,17 @@
 New events are searchable by vector at once (search scans the queue exactly); this task keeps the
 queue short so that scan stays cheap. Every server replica runs one; `FOR UPDATE SKIP LOCKED`
 lets them share the queue without blocking each other.
+
+HNSW inserts cost milliseconds of database CPU each, so indexing yields to writes: while events
+keep arriving it waits for a quiet moment, unless the backlog passes MAX_DEFERRED, beyond which
+the exact scan of the queue would make vector search too slow and indexing runs regardless.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from athena.errors import StorageError, StorageUnavailable
 from athena.storage import Database, Queries
@@ -18,19 +23,37 @@ log = logging.getLogger(__name__)
 BATCH = 100
 IDLE_SECONDS = 1.0
 RETRY_SECONDS = 2.0
+QUIET_SECONDS = 0.25
+MAX_DEFERRED = 10_000
 
 
 class VectorIndexer:
     """Call `wake()` after enqueuing; `run()` until cancelled."""
 
-    def __init__(self, db: Database, queries: Queries, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        db: Database,
+        queries: Queries,
+        batch: int = BATCH,
+        quiet_seconds: float = QUIET_SECONDS,
+        max_deferred: int = MAX_DEFERRED,
+    ) -> None:
         self._db = db
         self._q = queries
         self._batch = batch
+        self.quiet_seconds = quiet_seconds
+        self.max_deferred = max_deferred
         self._wake = asyncio.Event()
+        self._last_write = float("-inf")
+        # This replica's view of the backlog: its own writes minus what it indexed. Other
+        # replicas' writes are picked up too, just without influencing the deferral.
+        self._pending = 0
         self.indexed_total = 0
 
-    def wake(self) -> None:
+    def wake(self, queued: int = 1) -> None:
+        """Called after `queued` vectors were queued by a write."""
+        self._pending += queued
+        self._last_write = time.monotonic()
         self._wake.set()
 
     async def index_batch(self) -> int:
@@ -38,6 +61,7 @@ class VectorIndexer:
         async with self._db.transaction() as conn:
             moved = int(await conn.fetchval(self._q.index_queued_vectors, self._batch))
         self.indexed_total += moved
+        self._pending = max(0, self._pending - moved)
         return moved
 
     async def backlog(self) -> int:
@@ -52,9 +76,17 @@ class VectorIndexer:
         return total
 
     async def run(self) -> None:
+        try:
+            self._pending = await self.backlog()
+        except (StorageUnavailable, StorageError):
+            self._pending = 0
         while True:
             # Cleared before looking, so a wake() during the batch is not lost.
             self._wake.clear()
+            busy_for = self.quiet_seconds - (time.monotonic() - self._last_write)
+            if busy_for > 0 and self._pending < self.max_deferred:
+                await asyncio.sleep(busy_for)
+                continue
             try:
                 moved = await self.index_batch()
             except (StorageUnavailable, StorageError) as exc:

@@ -90,7 +90,7 @@ WITH indexed AS (
     ORDER BY v.embedding <=> $10
     LIMIT $11
 ), queued AS (
-    SELECT q.event_id AS id, e.embedding <=> $10 AS distance
+    SELECT q.event_id AS id, q.embedding <=> $10 AS distance
     FROM event_vector_queue q JOIN events e ON e.id = q.event_id
     WHERE q.project_id = $1 AND {{event_filter}}
     ORDER BY distance
@@ -133,10 +133,10 @@ WITH claimed AS (
         SELECT event_id FROM event_vector_queue ORDER BY enqueue_time LIMIT $1
         FOR UPDATE SKIP LOCKED
     )
-    RETURNING event_id
+    RETURNING event_id, project_id, embedding
 ), moved AS (
     INSERT INTO event_vectors (event_id, project_id, embedding)
-    SELECT e.id, e.project_id, e.embedding FROM claimed c JOIN events e ON e.id = c.event_id
+    SELECT event_id, project_id, embedding FROM claimed
     ON CONFLICT (event_id) DO NOTHING
     RETURNING 1
 )

@@ -61,12 +61,13 @@ def test_choose_gathers_rare_lexemes_within_budget() -> None:
 
 
 def test_choose_requires_common_lexemes_together() -> None:
-    frequency = {"error": 0.3, "test": 0.1, "fail": 0.05}
+    frequency = {"error": 0.3, "test": 0.1, "fail": 0.05, "build": 0.02}
     picked = choose(["error", "test", "fail"], frequency, rare=0.0, rows=100_000)
-    # 5,000 x 0.1 = 500 > 400, x 0.3 = 150 fits.
+    # 5,000 x 0.1 = 500, x 0.3 = 150: still above the 100 aimed for, so all three.
     assert picked.gather == "'fail' & 'test' & 'error'"
-    two = choose(["test", "fail"], frequency, rare=0.0, rows=50_000)
-    assert two.gather == "'fail' & 'test'"
+    two = choose(["test", "build", "fail"], frequency, rare=0.0, rows=100_000)
+    # 2,000 x 0.05 = 100 reaches the aim.
+    assert two.gather == "'build' & 'fail'"
 
 
 def test_choose_without_statistics_gathers_everything() -> None:

@@ -19,6 +19,10 @@ REFRESH_SECONDS = 60.0
 # Estimated matching rows the candidate lexemes may cover. Each candidate costs a heap fetch and
 # a cover-density rank (~9 us measured at 100k events), so this bounds full-text latency.
 MATCH_BUDGET = 400
+# Words of one query are correlated (an identifier like `spawn_cookie` yields two lexemes that
+# always co-occur), so an intersection estimated by multiplying shares runs low; required
+# lexemes are added until the estimate is well under the budget.
+AND_TARGET = MATCH_BUDGET / 4
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def choose(lexemes: list[str], frequency: dict[str, float], rare: float, rows: i
         required = [ordered[0]]
         estimate = share[0] * rows
         for lexeme, part in zip(ordered[1:], share[1:], strict=True):
-            if estimate <= MATCH_BUDGET:
+            if estimate <= AND_TARGET:
                 break
             required.append(lexeme)
             estimate *= part

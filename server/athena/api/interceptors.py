@@ -8,6 +8,7 @@ and runs around the call itself, where the request message and the context are a
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import logging
 import re
@@ -244,23 +245,45 @@ def _field_path(violation: Any) -> str:
     return path
 
 
+@functools.cache
+def _text_fields(descriptor: Any) -> tuple[tuple[str, str, bool], ...]:
+    """(name, kind, repeated) of the fields that can hold text: strings, messages and maps."""
+    found = []
+    for field in descriptor.fields:
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            found.append((field.name, "map", False))
+        elif field.message_type is not None:
+            found.append((field.name, "message", field.is_repeated))
+        elif field.type == field.TYPE_STRING:
+            found.append((field.name, "string", field.is_repeated))
+    return tuple(found)
+
+
 def _nul_violations(message: Any, prefix: str = "") -> list[errors.FieldViolation]:
     """Strings holding U+0000, which PostgreSQL text cannot store, anywhere in a request."""
     found: list[errors.FieldViolation] = []
-    for field, value in message.ListFields():
-        path = f"{prefix}{field.name}"
-        if field.message_type is not None and field.message_type.GetOptions().map_entry:
-            for key, item in value.items():
+    for name, kind, repeated in _text_fields(message.DESCRIPTOR):
+        path = prefix + name
+        if kind == "map":
+            for key, item in getattr(message, name).items():
                 if "\x00" in str(key) or (isinstance(item, str) and "\x00" in item):
                     found.append(errors.FieldViolation(f"{path}[{key!r}]", _NUL))
-            continue
-        items = list(value) if field.is_repeated else [value]
-        for index, item in enumerate(items):
-            item_path = f"{path}[{index}]" if field.is_repeated else path
-            if isinstance(item, str) and "\x00" in item:
-                found.append(errors.FieldViolation(item_path, _NUL))
-            elif field.message_type is not None:
-                found.extend(_nul_violations(item, item_path + "."))
+        elif kind == "string":
+            values = getattr(message, name)
+            if not repeated:
+                if "\x00" in values:
+                    found.append(errors.FieldViolation(path, _NUL))
+            else:
+                found.extend(
+                    errors.FieldViolation(f"{path}[{i}]", _NUL)
+                    for i, v in enumerate(values)
+                    if "\x00" in v
+                )
+        elif repeated:
+            for i, item in enumerate(getattr(message, name)):
+                found.extend(_nul_violations(item, f"{path}[{i}]."))
+        elif message.HasField(name):
+            found.extend(_nul_violations(getattr(message, name), path + "."))
     return found
 
 

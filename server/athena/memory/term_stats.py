@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from athena.storage import Database, Queries
 
 REFRESH_SECONDS = 60.0
+# Until ANALYZE has produced statistics (a new or fast-growing table) every lexeme looks rare and
+# everything is gathered; look again soon rather than in a minute.
+REFRESH_WITHOUT_STATS_SECONDS = 5.0
 # Estimated matching rows the candidate lexemes may cover. Each candidate costs a heap fetch and
 # a cover-density rank (~9 us measured at 100k events), so this bounds full-text latency.
 MATCH_BUDGET = 400
@@ -100,6 +103,7 @@ class TermStats:
             self._frequency, self._rare = {}, 0.0
 
     async def select(self, lexemes: list[str]) -> Selection:
-        if time.monotonic() - self._loaded_at > REFRESH_SECONDS:
+        interval = REFRESH_SECONDS if self._frequency else REFRESH_WITHOUT_STATS_SECONDS
+        if time.monotonic() - self._loaded_at > interval:
             await self._refresh()
         return choose(lexemes, self._frequency, self._rare, self._rows)

@@ -71,8 +71,8 @@ CREATE TABLE event_vector_queue (
     enqueue_time timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE INDEX event_vector_queue_project_idx ON event_vector_queue (project_id);
-CREATE INDEX event_vector_queue_time_idx ON event_vector_queue (enqueue_time);
+-- No secondary indexes: the queue is short-lived and every index costs the write path. The
+-- indexer takes the oldest first through the primary key (event ids are time-ordered UUIDv7).
 
 -- A client-chosen request id makes RecordEvent(s) safe to retry: the first request stores the
 -- ids it created and a hash of its payload; a retry with the same payload gets those ids back.

@@ -130,7 +130,7 @@ GROUP BY GROUPING SETS ((type), (outcome), (consolidation_status));
 WITH claimed AS (
     DELETE FROM event_vector_queue
     WHERE event_id IN (
-        SELECT event_id FROM event_vector_queue ORDER BY enqueue_time LIMIT $1
+        SELECT event_id FROM event_vector_queue ORDER BY event_id LIMIT $1
         FOR UPDATE SKIP LOCKED
     )
     RETURNING event_id, project_id, embedding

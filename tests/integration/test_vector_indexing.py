@@ -129,3 +129,18 @@ async def test_indexing_runs_anyway_past_the_backlog_limit(quiet_server, databas
         assert await counts(database_url) == (0, 4)
     finally:
         await stop_task(task)
+
+
+async def test_exact_scan_of_the_queue_is_bounded(quiet_server, monkeypatch) -> None:
+    """Past the limit, the newest queued events are scanned; older ones wait for the index."""
+    from athena.memory import episodic
+
+    srv, memory = quiet_server
+    monkeypatch.setattr(episodic, "EXACT_SCAN_LIMIT", 2)
+    stored = await record_all(memory)
+    request = pb.SearchEventsRequest(query="anything", mode=pb.SEARCH_MODE_VECTOR, top_k=10)
+    found = {r.event.id for r in (await memory.SearchEvents(request)).results}
+    assert found == {stored[2].id, stored[3].id}
+    await srv.indexer.drain()
+    found = {r.event.id for r in (await memory.SearchEvents(request)).results}
+    assert found == {e.id for e in stored}

@@ -41,6 +41,10 @@ MAX_BATCH = 1000
 _NEWEST_FIRST = EventOrder()
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# Vector search scans at most this many of a project's newest not-yet-indexed events exactly
+# (~3 ms). When writes outpace the indexer for long, older queued events are found by full text
+# only until indexed: search latency stays bounded instead of growing with the backlog.
+EXACT_SCAN_LIMIT = 5000
 # Embedding a batch this large takes long enough to be worth moving off the event loop.
 _EMBED_IN_THREAD = 64
 _COPY_COLUMNS = (
@@ -290,7 +294,9 @@ class EpisodicMemory:
     ) -> list[tuple[uuid.UUID, float]]:
         query_vector = (await self._embed([query]))[0]
         async with self._db.connection() as conn:
-            rows = await conn.fetch(self._q.search_events_vector, *args, query_vector, limit)
+            rows = await conn.fetch(
+                self._q.search_events_vector, *args, query_vector, limit, EXACT_SCAN_LIMIT
+            )
         return [(r["id"], float(r["score"])) for r in rows]
 
     async def delete(

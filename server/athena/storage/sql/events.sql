@@ -82,7 +82,7 @@ LIMIT $12;
 
 -- name: search_events_vector
 -- Vector candidates nearest to $10 by cosine: from the HNSW graph for indexed events and by
--- exact scan for events still queued for indexing; $11 limit per source and overall.
+-- exact scan of the project's newest $12 queued events; $11 limit per source and overall.
 WITH indexed AS (
     SELECT v.event_id AS id, v.embedding <=> $10 AS distance
     FROM event_vectors v JOIN events e ON e.id = v.event_id
@@ -91,8 +91,12 @@ WITH indexed AS (
     LIMIT $11
 ), queued AS (
     SELECT q.event_id AS id, q.embedding <=> $10 AS distance
-    FROM event_vector_queue q JOIN events e ON e.id = q.event_id
-    WHERE q.project_id = $1 AND {{event_filter}}
+    FROM (
+        SELECT event_id, embedding FROM event_vector_queue
+        WHERE project_id = $1 ORDER BY event_id DESC LIMIT $12
+    ) AS q
+    JOIN events e ON e.id = q.event_id
+    WHERE {{event_filter}}
     ORDER BY distance
     LIMIT $11
 )

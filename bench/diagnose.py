@@ -51,6 +51,7 @@ class Statement:
     ms: float
     sql: str
     args: tuple[Any, ...]
+    end: float = 0.0  # perf_counter() when it finished; start = end - ms / 1000
 
 
 @dataclass
@@ -87,7 +88,9 @@ class Tracer:
                     if tracer.current is not None and (
                         task is None or task.get_name() != "indexer"
                     ):
-                        tracer.current.statements.append(describe(method, args, ms))
+                        statement = describe(method, args, ms)
+                        statement.end = time.perf_counter()
+                        tracer.current.statements.append(statement)
 
             return traced
 
@@ -127,6 +130,22 @@ async def traced_rpcs(tracer: Tracer, calls: Sequence[Any]) -> list[Trace]:
     return traces
 
 
+def busy_ms(statements: Sequence[Statement]) -> float:
+    """Wall time covered by at least one statement (statements of one rpc may overlap)."""
+    spans = sorted((s.end - s.ms / 1000, s.end) for s in statements)
+    total, current_start, current_end = 0.0, None, None
+    for start, end in spans:
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += current_end - current_start
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += current_end - current_start
+    return total * 1000
+
+
 def breakdown(title: str, traces: Sequence[Trace]) -> dict[str, Any]:
     """Per statement name: time per rpc (summed over repeats) and calls per rpc."""
     per_name: dict[str, list[float]] = defaultdict(list)
@@ -139,7 +158,7 @@ def breakdown(title: str, traces: Sequence[Trace]) -> dict[str, Any]:
             calls[s.name] += 1
         for name, ms in sums.items():
             per_name[name].append(ms)
-        outside.append(trace.rpc_ms - sum(s.ms for s in trace.statements))
+        outside.append(trace.rpc_ms - busy_ms(trace.statements))
     rpc = summary([t.rpc_ms for t in traces])
     say(f"\n== {title}: {len(traces)} rpcs, p50 {rpc['p50']:.2f} ms, p95 {rpc['p95']:.2f} ms ==")
     out: dict[str, Any] = {"rpc": rpc, "statements": {}, "outside_sql": summary(outside)}
@@ -153,7 +172,7 @@ def breakdown(title: str, traces: Sequence[Trace]) -> dict[str, Any]:
         )
     o = out["outside_sql"]
     say(
-        f"  {'(outside SQL: Python, gRPC, pool)':<36} "
+        f"  {'(no statement running: Python, gRPC)':<36} "
         f"p50 {o['p50']:8.2f} ms  p95 {o['p95']:8.2f} ms"
     )
     return out
@@ -186,23 +205,45 @@ async def relation_sizes(conn: Any) -> dict[str, int]:
         "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') "
         "ORDER BY bytes DESC LIMIT 14"
     )
-    say("\n== largest relations (with TOAST) ==")
+    say("\n== largest relations (heap + TOAST + indexes) ==")
     for r in rows:
         say(f"  {r['relname']:<45} {r['bytes'] / 2**20:8.1f} MiB")
     return {r["relname"]: r["bytes"] for r in rows}
 
 
-async def run(stub: Any, server: Any, queries: Sequence[str], seed: int = 4242) -> dict[str, Any]:
-    """Trace search and record rpcs against a running benchmark server."""
+async def floors(tracer: Tracer, channel: Any, stub: Any, calls: int = 200) -> dict[str, Any]:
+    """What any rpc costs here: a health check (gRPC alone, no interceptors of ours, nothing in
+    the database) and GetEvent (our interceptors, one primary-key lookup, one event back)."""
     from athena.v1 import memory_pb2
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    health = health_pb2_grpc.HealthStub(channel)
+    check = health_pb2.HealthCheckRequest()
+    out = {}
+    traces = await traced_rpcs(tracer, [lambda: health.Check(check)] * calls)
+    out["Health/Check"] = breakdown("grpc.health.v1.Health/Check (gRPC floor)", traces)
+    page = await stub.ListEvents(memory_pb2.ListEventsRequest(page_size=calls))
+    requests = [memory_pb2.GetEventRequest(id=e.id) for e in page.events]
+    traces = await traced_rpcs(tracer, [lambda r=r: stub.GetEvent(r) for r in requests])
+    out["GetEvent"] = breakdown("GetEvent (interceptors + one lookup)", traces)
+    return out
+
+
+async def run(
+    channel: Any, server: Any, queries: Sequence[str], seed: int = 4242
+) -> dict[str, Any]:
+    """Trace search and record rpcs against a running benchmark server."""
+    from athena.v1 import memory_pb2, memory_pb2_grpc
 
     from bench.corpus import Corpus
     from bench.events import to_pb
 
     say("\n######## diagnosis ########")
+    stub = memory_pb2_grpc.MemoryServiceStub(channel)
     tracer = Tracer()
     out: dict[str, Any] = {}
     with tracer.installed():
+        out["floors"] = await floors(tracer, channel, stub)
         modes = {
             "SearchEvents hybrid": memory_pb2.SEARCH_MODE_UNSPECIFIED,
             "SearchEvents full-text only": memory_pb2.SEARCH_MODE_FULL_TEXT,
@@ -268,7 +309,7 @@ async def _standalone(data_dir: Path, seed: int, count: int) -> dict[str, Any]:
                 from athena.v1 import memory_pb2
 
                 await stub.SearchEvents(memory_pb2.SearchEventsRequest(query=q))
-            return await run(stub, server, queries)
+            return await run(channel, server, queries)
     finally:
         await server.stop(grace=0)
 

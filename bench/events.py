@@ -3,8 +3,8 @@
 Starts the server in-process on the embedded default (a fresh temporary data directory with its
 own PostgreSQL), talks to it over a real gRPC socket with grpc.aio stubs, and prints a table.
 
-    python -m bench.events                 # 100k events (a few minutes)
-    python -m bench.events --quick         # 10k events, fewer queries (smoke test)
+    python -m bench.events                 # 100k events (10-20 minutes on 2 cores)
+    python -m bench.events --quick         # 10k events, fewer queries (1-2 minutes)
     python -m bench.events --json out.json --diagnose
 
 Client and server share one process and one event loop, as in the test suite; the figures
@@ -431,8 +431,12 @@ async def environment(server: Any) -> dict[str, Any]:
 
 
 def git_revision() -> str:
-    """The commit the benchmark ran on, with `+dirty` when the working tree had changes."""
+    """The commit the benchmark ran on, with `+dirty` when the working tree had changes
+    (ATHENA_BENCH_REVISION overrides it, for a tree exported without its .git)."""
     import subprocess
+
+    if os.environ.get("ATHENA_BENCH_REVISION"):
+        return os.environ["ATHENA_BENCH_REVISION"]
 
     root = Path(__file__).resolve().parent.parent
     try:
@@ -468,8 +472,9 @@ def print_table(rows: Sequence[Row], env: dict[str, Any]) -> None:
         f"Athena episodic benchmark - {env['date']} - {env['cpus']} CPUs ({env['cpu']}) - "
         f"PostgreSQL {env['postgres']}, pgvector {env['pgvector']}, Python {env['python']}"
     )
+    settings = ", ".join(f"{k} {v}" for k, v in env["postgres_settings"].items())
     print(
-        f"git {env['git']} - load average at start {env['loadavg_start']}, "
+        f"git {env['git']} - {settings} - load average at start {env['loadavg_start']}, "
         f"at end {env.get('loadavg_end')}"
     )
     header = (
@@ -508,7 +513,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--diagnose",
         action="store_true",
-        help="after measuring, break search time down by SQL statement and print EXPLAIN ANALYZE",
+        help="after measuring, time every SQL statement of search and record rpcs and EXPLAIN "
+        "ANALYZE the search SQL (see bench/diagnose.py)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the data directory (PostgreSQL is still stopped)"
@@ -588,7 +594,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             if args.diagnose:
                 from bench import diagnose
 
-                diagnosis = await diagnose.run(bench.stub, server, diag_queries)
+                diagnosis = await diagnose.run(channel, server, diag_queries)
         rows = bench.rows
         env["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
         print_table(rows, env)

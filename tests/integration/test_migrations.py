@@ -135,3 +135,14 @@ async def test_hot_path_queries_use_indexes(database_url: str) -> None:
             assert index in plan, f"{index} not used:\n{plan}"
     finally:
         await conn.close()
+
+
+async def test_embedded_postgres_runs_with_tuned_settings(pg_url: str) -> None:
+    from athena.storage.embedded import SETTINGS
+
+    conn = await asyncpg.connect(pg_url)
+    try:
+        for name, value in SETTINGS.items():
+            assert await conn.fetchval(f"SHOW {name}") == value, name
+    finally:
+        await conn.close()

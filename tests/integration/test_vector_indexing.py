@@ -144,3 +144,32 @@ async def test_exact_scan_of_the_queue_is_bounded(quiet_server, monkeypatch) -> 
     await srv.indexer.drain()
     found = {r.event.id for r in (await memory.SearchEvents(request)).results}
     assert found == {e.id for e in stored}
+
+
+async def test_queue_is_vacuumed_after_a_large_drain(
+    quiet_server, database_url, monkeypatch
+) -> None:
+    from athena.memory import vector_indexer
+
+    srv, memory = quiet_server
+    monkeypatch.setattr(vector_indexer, "VACUUM_AFTER", 4)
+    await record_all(memory)
+    assert not await srv.indexer.vacuum_if_due()
+    await srv.indexer.drain()
+    conn = await asyncpg.connect(database_url)
+    try:
+        before = await conn.fetchval(
+            "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'event_vector_queue'"
+        )
+        assert await srv.indexer.vacuum_if_due()
+        assert not await srv.indexer.vacuum_if_due()
+        for _ in range(50):  # the statistics view is updated asynchronously
+            after = await conn.fetchval(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'event_vector_queue'"
+            )
+            if after > before:
+                break
+            await asyncio.sleep(0.1)
+        assert after == before + 1
+    finally:
+        await conn.close()

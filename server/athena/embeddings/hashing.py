@@ -69,34 +69,30 @@ class HashingEmbedder:
     def dimension(self) -> int:
         return self._dimension
 
-    def _features(self, text: str, indices: list[int], weights: list[float], offset: int) -> None:
-        """Append one text's buckets (shifted by `offset`, its row's start) and weights."""
+    def _one(self, text: str) -> np.ndarray:
         words = [w for w in _WORD.findall(text.lower()) if w not in _STOP]
         dim = self._dimension
+        indices: list[int] = []
+        weights: list[float] = []
         for word in words:
             word_indices, word_weights = _word_features(word, dim)
-            indices.extend(i + offset for i in word_indices)
+            indices.extend(word_indices)
             weights.extend(word_weights)
         for first, second in itertools.pairwise(words):
             index, weight = _pair_feature(first, second, dim)
-            indices.append(index + offset)
+            indices.append(index)
             weights.append(weight)
+        vector = np.bincount(indices, weights=weights, minlength=dim).astype(np.float32)
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0:
+            # Text with no words (only punctuation, say) still needs a valid unit vector.
+            vector[0] = 1.0
+            return vector
+        return vector / norm
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        dim = self._dimension
+        # Per text rather than one bincount over the batch: measured faster (9.9 vs 13.2 ms per
+        # 100 texts), the batch version paying for a large offset list.
         if not texts:
-            return np.zeros((0, dim), dtype=np.float32)
-        indices: list[int] = []
-        weights: list[float] = []
-        for row, text in enumerate(texts):
-            self._features(text, indices, weights, row * dim)
-        # One bincount over the whole batch: each row's buckets live at row * dim + bucket.
-        flat = np.bincount(indices, weights=weights, minlength=len(texts) * dim)
-        vectors = flat.reshape(len(texts), dim).astype(np.float32)
-        norms = np.linalg.norm(vectors, axis=1)
-        # Text with no words (only punctuation, say) still needs a valid unit vector.
-        empty = norms == 0.0
-        vectors[empty, 0] = 1.0
-        norms[empty] = 1.0
-        vectors /= norms[:, None]
-        return vectors
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        return np.stack([self._one(t) for t in texts])

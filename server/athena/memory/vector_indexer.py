@@ -25,6 +25,9 @@ IDLE_SECONDS = 1.0
 RETRY_SECONDS = 2.0
 QUIET_SECONDS = 0.25
 MAX_DEFERRED = 5_000
+# After moving this many vectors, VACUUM the emptied queue: otherwise its dead pages stay until
+# autovacuum comes round, and every vector search scans them (measured 12 ms after 100k).
+VACUUM_AFTER = 5_000
 
 
 class VectorIndexer:
@@ -48,6 +51,7 @@ class VectorIndexer:
         # This replica's view of the backlog: its own writes minus what it indexed. Other
         # replicas' writes are picked up too, just without influencing the deferral.
         self._pending = 0
+        self._since_vacuum = 0
         self.indexed_total = 0
 
     def wake(self, queued: int = 1) -> None:
@@ -61,8 +65,18 @@ class VectorIndexer:
         async with self._db.transaction() as conn:
             moved = int(await conn.fetchval(self._q.index_queued_vectors, self._batch))
         self.indexed_total += moved
+        self._since_vacuum += moved
         self._pending = max(0, self._pending - moved)
         return moved
+
+    async def vacuum_if_due(self) -> bool:
+        """VACUUM the queue once it is empty after a large drain; True if it ran."""
+        if self._since_vacuum < VACUUM_AFTER:
+            return False
+        async with self._db.connection() as conn:
+            await conn.execute(self._q.vacuum_vector_queue)
+        self._since_vacuum = 0
+        return True
 
     async def backlog(self) -> int:
         async with self._db.connection() as conn:
@@ -95,6 +109,10 @@ class VectorIndexer:
                 continue
             if moved:
                 continue
+            try:
+                await self.vacuum_if_due()
+            except (StorageUnavailable, StorageError) as exc:
+                log.warning("vacuum of the vector queue failed", extra={"error": str(exc)})
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
             except TimeoutError:

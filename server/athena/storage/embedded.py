@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+from athena.storage.queries import load_queries
+
 log = logging.getLogger(__name__)
 
 # initdb's defaults (128 MB of shared buffers) are sized for a laptop from 2005: the HNSW graph
@@ -50,9 +52,10 @@ class EmbeddedPostgres:
             for name, value in SETTINGS.items():
                 await conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
             await conn.execute("SELECT pg_reload_conf()")
-            return bool(
-                await conn.fetchval("SELECT count(*) > 0 FROM pg_settings WHERE pending_restart")
-            )
+            # pg_reload_conf() is asynchronous, so pending_restart may not be set yet; what the
+            # files ask for is compared with what is running instead.
+            query = load_queries().settings_needing_restart
+            return bool(await conn.fetchval(query.sql, list(SETTINGS)))
         finally:
             await conn.close()
 

@@ -107,9 +107,10 @@ async def stop_task(task) -> None:
 async def test_indexing_waits_for_writes_to_pause(quiet_server, database_url) -> None:
     """While writes keep coming (no quiet period yet) vectors stay queued, still searchable."""
     srv, memory = quiet_server
+    # Recorded first: an indexer already inside a batch when the write lands may take it.
+    stored = await record_all(memory)
     task = await run_indexer(srv, quiet_seconds=30.0)
     try:
-        stored = await record_all(memory)
         await asyncio.sleep(0.5)
         assert await counts(database_url) == (4, 0)
         assert await vector_top(memory, "kafka broker restart") == stored[0].id

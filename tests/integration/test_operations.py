@@ -99,16 +99,27 @@ async def test_request_id_is_echoed(channel) -> None:
     assert ("x-request-id", "abc-1") in tuple(await call.initial_metadata())
 
 
-async def test_graceful_stop_finishes_in_flight_rpcs(make_config) -> None:
+async def test_graceful_stop_finishes_in_flight_rpcs(make_config, monkeypatch) -> None:
+    from athena.memory.episodic import EpisodicMemory
+
+    entered = asyncio.Event()
+    original = EpisodicMemory.record
+
+    async def slow_record(self, *args, **kwargs):
+        entered.set()
+        await asyncio.sleep(0.5)  # still working when the stop begins
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EpisodicMemory, "record", slow_record)
     srv, port = await create_server(make_config())
     await srv.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = memory_pb2_grpc.MemoryServiceStub(channel)
         batch = pb.RecordEventsRequest(
-            events=[pb.NewEvent(session_id="s", type=1, content=f"e {i}") for i in range(1000)]
+            events=[pb.NewEvent(session_id="s", type=1, content=f"e {i}") for i in range(100)]
         )
         in_flight = asyncio.ensure_future(stub.RecordEvents(batch))
-        await asyncio.sleep(0.01)
+        await asyncio.wait_for(entered.wait(), timeout=10)
         await srv.stop(grace=5)
         response = await in_flight
-        assert len(response.events) == 1000
+        assert len(response.events) == 100

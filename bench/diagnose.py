@@ -65,7 +65,7 @@ class Trace:
 class Tracer:
     """Times every statement run through athena.storage.database.Connection."""
 
-    METHODS = ("fetch", "fetchrow", "fetchval", "execute", "executemany", "copy_records")
+    METHODS = ("fetch", "fetchrow", "fetchval", "execute", "copy_records")
 
     def __init__(self) -> None:
         self.current: Trace | None = None
@@ -110,8 +110,6 @@ def describe(method: str, args: tuple[Any, ...], ms: float) -> Statement:
     query, params = (args[0], tuple(args[1:])) if args else (None, ())
     name = getattr(query, "name", None) or str(query)[:40]
     sql = getattr(query, "sql", None) or str(query)
-    if method == "executemany":
-        params = ()
     return Statement(name, ms, sql, params)
 
 

@@ -43,7 +43,6 @@ class AthenaServer:
     embedded: EmbeddedPostgres | None
     grace_seconds: float
     indexer: VectorIndexer
-    episodic: EpisodicMemory
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self, *, background: bool = True) -> None:
@@ -117,9 +116,7 @@ async def create_server(config: Config) -> tuple[AthenaServer, int]:
             await embedded.stop()
         raise OSError(f"could not bind {config.host}:{config.port}")
     return (
-        AthenaServer(
-            server, health_servicer, database, embedded, config.grace_seconds, indexer, episodic
-        ),
+        AthenaServer(server, health_servicer, database, embedded, config.grace_seconds, indexer),
         port,
     )
 

@@ -158,10 +158,6 @@ async def test_values_postgres_cannot_store_are_invalid_argument(memory, request
 
 
 async def test_unexpected_exception_is_internal_without_leaking(server, memory, caplog) -> None:
-    srv = server[0]
-    servicer_handlers = srv.grpc_server  # keep a reference for clarity of intent
-    assert servicer_handlers is not None
-
     from athena.memory.episodic import EpisodicMemory
 
     original = EpisodicMemory.get

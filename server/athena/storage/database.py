@@ -89,10 +89,6 @@ class Connection:
         return await self.raw.execute(query.sql, *args)
 
     @_translated
-    async def executemany(self, query: Query, args: list[tuple[Any, ...]]) -> None:
-        await self.raw.executemany(query.sql, args)
-
-    @_translated
     async def copy_records(
         self, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 import pytest
@@ -174,3 +175,23 @@ async def test_queue_is_vacuumed_after_a_large_drain(
         assert after == before + 1
     finally:
         await conn.close()
+
+
+async def test_indexer_skips_events_a_delete_holds(quiet_server, database_url) -> None:
+    """A delete locks the event, then cascades to the queue: the indexer must not wait on it.
+
+    Waiting there while holding the queue row deadlocked with the delete's cascade (CI saw
+    DeadlockDetectedError on DeleteEvent)."""
+    srv, memory = quiet_server
+    stored = await record_all(memory)
+    held = stored[0].id
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT 1 FROM events WHERE id = $1 FOR UPDATE", uuid.UUID(held))
+            moved = await asyncio.wait_for(srv.indexer.index_batch(), timeout=10)
+            assert moved == 3
+            await conn.execute("DELETE FROM events WHERE id = $1", uuid.UUID(held))
+    finally:
+        await conn.close()
+    assert await counts(database_url) == (0, 3)

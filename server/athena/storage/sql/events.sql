@@ -131,11 +131,16 @@ GROUP BY GROUPING SETS ((type), (outcome), (consolidation_status));
 
 -- name: index_queued_vectors
 -- Move up to $1 queued vectors, oldest first, into the HNSW-indexed table; returns how many.
+-- The event row is key-share locked up front (skipping it when taken): a delete locks the event
+-- and then cascades to the queue, so locking only the queue row and meeting the event's lock later
+-- (the foreign-key check of the insert) deadlocked with a concurrent delete.
 WITH claimed AS (
     DELETE FROM event_vector_queue
     WHERE event_id IN (
-        SELECT event_id FROM event_vector_queue ORDER BY event_id LIMIT $1
-        FOR UPDATE SKIP LOCKED
+        SELECT q.event_id FROM event_vector_queue AS q JOIN events AS e ON e.id = q.event_id
+        ORDER BY q.event_id LIMIT $1
+        FOR UPDATE OF q SKIP LOCKED
+        FOR KEY SHARE OF e SKIP LOCKED
     )
     RETURNING event_id, project_id, embedding
 ), moved AS (

@@ -17,20 +17,17 @@ from athena.api.interceptors import (
     RequestInterceptor,
     ValidationInterceptor,
 )
-from athena.api.memory import MemoryServicer
+from athena.components import Component, Context
 from athena.config import Config
 from athena.embeddings import create_embedder
-from athena.memory import EpisodicMemory
 from athena.memory.vector_indexer import VectorIndexer
 from athena.projects import Projects
 from athena.storage import Database, connect, load_queries
 from athena.storage.embedded import EmbeddedPostgres
 from athena.storage.migrate import apply_migrations
-from athena.v1 import memory_pb2, memory_pb2_grpc
+from athena.wiring import BUILDERS
 
 log = logging.getLogger(__name__)
-
-SERVICE_NAMES = (memory_pb2.DESCRIPTOR.services_by_name["MemoryService"].full_name,)
 
 
 @dataclass
@@ -42,15 +39,28 @@ class AthenaServer:
     database: Database
     embedded: EmbeddedPostgres | None
     grace_seconds: float
-    indexer: VectorIndexer
+    components: dict[str, Component]
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
+    @property
+    def service_names(self) -> tuple[str, ...]:
+        return tuple(n for c in self.components.values() for n in c.service_names)
+
+    @property
+    def indexer(self) -> VectorIndexer:
+        indexer: VectorIndexer = self.components["memory"].domain["indexer"]
+        return indexer
+
     async def start(self, *, background: bool = True) -> None:
-        """Start serving; `background=False` leaves vector indexing to explicit calls (tests)."""
+        """Start serving; `background=False` leaves background work (indexing, schedulers...) to
+        explicit calls (tests)."""
         await self.grpc_server.start()
         if background:
-            self._background.append(asyncio.create_task(self.indexer.run(), name="indexer"))
-        for name in (*SERVICE_NAMES, ""):
+            for component in self.components.values():
+                for index, work in enumerate(component.background()):
+                    name = f"{component.name}-{index}"
+                    self._background.append(asyncio.create_task(work, name=name))
+        for name in (*self.service_names, ""):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
     async def stop(self, grace: float | None = None) -> None:
@@ -61,6 +71,12 @@ class AthenaServer:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background.clear()
+        for component in reversed(self.components.values()):
+            if component.close is not None:
+                try:
+                    await component.close()
+                except Exception:
+                    log.exception("closing a component failed", extra={"component": component.name})
         await self.database.close()
         if self.embedded is not None:
             await self.embedded.stop()
@@ -90,9 +106,17 @@ async def create_server(config: Config) -> tuple[AthenaServer, int]:
             await embedded.stop()
         raise
     embedder = create_embedder(config.embedder)
-    projects = Projects(database, queries, embedder)
-    indexer = VectorIndexer(database, queries)
-    episodic = EpisodicMemory(database, queries, embedder, projects, indexer.wake)
+    context = Context(config, database, queries, embedder, Projects(database, queries, embedder))
+    try:
+        for build in BUILDERS:
+            component = await build(context)
+            context.components[component.name] = component
+    except BaseException:
+        await database.close()
+        if embedded is not None:
+            await embedded.stop()
+        raise
+    service_names = tuple(n for c in context.components.values() for n in c.service_names)
 
     server = grpc.aio.server(
         interceptors=[
@@ -103,11 +127,12 @@ async def create_server(config: Config) -> tuple[AthenaServer, int]:
         ],
         options=[("grpc.so_reuseport", 0)],
     )
-    memory_pb2_grpc.add_MemoryServiceServicer_to_server(MemoryServicer(episodic), server)
+    for component in context.components.values():
+        component.register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        (*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
     port = server.add_insecure_port(f"{config.host}:{config.port}")
     if port == 0:
@@ -116,7 +141,9 @@ async def create_server(config: Config) -> tuple[AthenaServer, int]:
             await embedded.stop()
         raise OSError(f"could not bind {config.host}:{config.port}")
     return (
-        AthenaServer(server, health_servicer, database, embedded, config.grace_seconds, indexer),
+        AthenaServer(
+            server, health_servicer, database, embedded, config.grace_seconds, context.components
+        ),
         port,
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import astuple
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,8 @@ from athena.memory.term_stats import TermStats, tsquery_or
 from athena.projects import Projects
 from athena.storage import Database, Queries
 
+log = logging.getLogger(__name__)
+RecordedListener = Callable[[str, list[Event]], Awaitable[None]]
 MAX_BATCH = 1000
 _NEWEST_FIRST = EventOrder()
 DEFAULT_PAGE_SIZE = 50
@@ -135,6 +138,22 @@ class EpisodicMemory:
         self._projects = projects
         self._terms = TermStats(db, queries)
         self._on_vectors_queued = on_vectors_queued
+        self._recorded_listeners: list[RecordedListener] = []
+
+    def add_recorded_listener(self, listener: RecordedListener) -> None:
+        """Call `listener(project, events)` after every committed record (not on replays).
+
+        Other areas hook in here (graph extraction, triggers, the event bus). Listeners are
+        awaited before the rpc returns, so they must be quick; a failing listener is logged and
+        does not fail the write, which is already committed."""
+        self._recorded_listeners.append(listener)
+
+    async def _notify_recorded(self, project: str, events: list[Event]) -> None:
+        for listener in self._recorded_listeners:
+            try:
+                await listener(project, events)
+            except Exception:
+                log.exception("a recorded-events listener failed", extra={"events": len(events)})
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
         if len(texts) >= _EMBED_IN_THREAD:
@@ -186,7 +205,10 @@ class EpisodicMemory:
                 [(i, project, v, now) for i, v in zip(ids, vectors, strict=True)],
             )
         self._on_vectors_queued(len(ids))
-        return [_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows], False
+        stored = [_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows]
+        if self._recorded_listeners:
+            await self._notify_recorded(project, stored)
+        return stored, False
 
     async def _by_ids(self, conn: Any, project: str, ids: list[uuid.UUID]) -> list[Event]:
         rows = await conn.fetch(self._q.get_events_by_ids, project, ids)

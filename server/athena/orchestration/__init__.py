@@ -1,0 +1,1 @@
+"""Orchestration: durable task queue, agent registry and routing, event bus, workflows."""

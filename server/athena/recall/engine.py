@@ -1,0 +1,102 @@
+"""Recall across layers: ask each layer's source, boost, rank together, fit the token budget."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from athena.errors import FieldViolation, InvalidArgument
+from athena.recall.budget import pack
+from athena.recall.models import RecallItem, RecallLayer, RecallOutcome, RecallQuery
+from athena.recall.sources import RecallSource
+from athena.recall.temporal import is_temporal, recency
+
+MAX_K = 100
+# Sources return a few times k so that boosts can reorder before the cut.
+OVERFETCH = 3
+MIN_FETCH = 30
+# Boost weights: relevance is multiplied by 1 + the sum of these parts. Kept small: they break
+# ties between comparably relevant memories, they do not let an irrelevant one win.
+RECENCY_WEIGHT = 0.1
+IMPORTANCE_WEIGHT = 0.2
+
+# Optional hooks other areas provide: usefulness (meta-memory) and graph proximity, each mapping
+# (project, query text, items) to a boost part per item id in [0, 1].
+Booster = Callable[[str, str, Sequence[RecallItem]], Awaitable[dict[str, float]]]
+# Told (project, session id, returned items) after a recall that asked to count them as used.
+Recalled = Callable[[str, str, Sequence[RecallItem]], None]
+
+
+class Recall:
+    """The unified recall of one server; every call is scoped to an explicit project."""
+
+    def __init__(self, sources: Sequence[RecallSource]) -> None:
+        self._sources = list(sources)
+        self._usefulness: Booster | None = None
+        self._graph: Booster | None = None
+        self._on_recalled: Recalled | None = None
+
+    @property
+    def layers(self) -> frozenset[RecallLayer]:
+        """Every layer some source answers for."""
+        return frozenset(layer for s in self._sources for layer in s.layers)
+
+    def add_source(self, source: RecallSource) -> None:
+        self._sources.append(source)
+
+    def set_boosters(
+        self,
+        usefulness: Booster | None = None,
+        graph: Booster | None = None,
+        on_recalled: Recalled | None = None,
+    ) -> None:
+        self._usefulness = usefulness or self._usefulness
+        self._graph = graph or self._graph
+        self._on_recalled = on_recalled or self._on_recalled
+
+    async def recall(self, project: str, query: RecallQuery) -> RecallOutcome:
+        if not query.text.strip():
+            raise InvalidArgument([FieldViolation("query", "must contain non-blank text")])
+        if not 1 <= query.k <= MAX_K:
+            raise InvalidArgument([FieldViolation("k", f"must be between 1 and {MAX_K}")])
+        if query.start_time and query.end_time and query.start_time >= query.end_time:
+            raise InvalidArgument(
+                [FieldViolation("time_range", "start_time must be before end_time")]
+            )
+        wanted = frozenset(query.layers) or self.layers
+        limit = max(query.k * OVERFETCH, MIN_FETCH)
+        calls = []
+        for source in self._sources:
+            layers = wanted & frozenset(source.layers)
+            if layers:
+                calls.append(source.recall(project, query, layers, limit))
+        batches = await asyncio.gather(*calls)
+        items = [item for batch in batches for item in batch]
+        await self._boost(project, query, items)
+        items.sort(key=lambda item: (-item.score, item.layer.value, item.id))
+        kept, context, tokens, truncated = pack(items[: query.k], query.max_tokens)
+        if query.record_access and self._on_recalled:
+            self._on_recalled(project, query.session_id or "", kept)
+        return RecallOutcome(kept, context, tokens, truncated, is_temporal(query.text))
+
+    async def _boost(self, project: str, query: RecallQuery, items: list[RecallItem]) -> None:
+        now = datetime.now(UTC)
+        if not items:
+            return
+        useful, near = await asyncio.gather(
+            self._usefulness(project, query.text, items) if self._usefulness else _none(),
+            self._graph(project, query.text, items) if self._graph else _none(),
+        )
+        for item in items:
+            p = item.parts
+            p.recency = RECENCY_WEIGHT * recency(item.time, now)
+            p.importance = IMPORTANCE_WEIGHT * (item.importance - 0.5)
+            # Sources may set a layer's own usefulness (a fact's rating); meta-memory adds to it.
+            p.usefulness += useful.get(item.id, 0.0)
+            p.graph = near.get(item.id, 0.0)
+            item.score = item.relevance * (1.0 + p.recency + p.importance + p.usefulness + p.graph)
+
+
+async def _none() -> dict[str, float]:
+    return {}

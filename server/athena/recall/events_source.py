@@ -1,0 +1,297 @@
+"""The episodic layer's recall source: BM25 over events with neighbour and session context,
+fused with vector similarity."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from athena.embeddings import Embedder
+from athena.memory.episodic import EXACT_SCAN_LIMIT, _row_to_event
+from athena.memory.term_stats import tsquery_or
+from athena.recall import bm25
+from athena.recall.models import (
+    Fusion,
+    Provenance,
+    RecallItem,
+    RecallLayer,
+    RecallQuery,
+    ScoreParts,
+)
+from athena.recall.temporal import TIME_MENTION, is_temporal
+from athena.storage import Database, Queries
+
+# Candidates are gathered through the query's rarer lexemes while the project's events holding
+# them add up to this many (common words would drag in a large share of the project); the best
+# TEXT_CANDIDATES of them by ts_rank are then scored with BM25 against every query lexeme.
+GATHER_BUDGET = 600
+TEXT_CANDIDATES = 400
+VECTOR_CANDIDATES = 100
+# Events whose own score spreads to their neighbours; further down the list the share they pass
+# on cannot lift a neighbour into the results.
+NEIGHBOUR_ANCHORS = 20
+# Lexeme document counts stop just past the gather budget: beyond it a word is too common to
+# gather through and its idf barely moves, while every counted event costs a heap visit.
+DOCUMENT_COUNT_CAP = GATHER_BUDGET + 1
+CORPUS_SAMPLE = 1000
+# Corpus size and mean length are cached per project; small projects are recounted every time
+# (cheap, and their statistics move fastest).
+CORPUS_REFRESH_SECONDS = 60.0
+CORPUS_RECOUNT_BELOW = 5_000
+# A query naming an event's actor ("what did Alice say about ...") multiplies its relevance.
+ACTOR_BOOST = 0.4
+# A temporal question ("when did ...") multiplies the relevance of events that mention a time.
+TIME_MENTION_BOOST = 0.2
+# Weighted fusion: vector similarity is added with this weight to the normalised text relevance.
+# The default embedder is lexical (hashed words and n-grams), so it mostly breaks ties and finds
+# morphological variants; measured on LoCoMo in docs/recall.md.
+VECTOR_WEIGHT = 0.15
+RRF_K = 60
+
+
+@dataclass
+class _Meta:
+    session_id: str
+    occur_time: datetime
+    actor: str
+    importance: float
+    mentions_time: bool
+
+
+@dataclass
+class _Corpus:
+    documents: int
+    average_length: float
+    loaded_at: float
+
+
+@dataclass
+class _TextSide:
+    own: dict[uuid.UUID, float] = field(default_factory=dict)
+    context: dict[uuid.UUID, float] = field(default_factory=dict)
+    meta: dict[uuid.UUID, _Meta] = field(default_factory=dict)
+
+
+def filter_args(project: str, query: RecallQuery) -> tuple[Any, ...]:
+    """The `event_filter` SQL fragment's parameters for a recall."""
+    return (project, query.session_id, query.start_time, query.end_time) + (None,) * 5
+
+
+def _names_actor(query: str, actor: str, cache: dict[str, bool]) -> bool:
+    if actor not in cache:
+        cache[actor] = len(actor) > 1 and (
+            re.search(rf"(?<!\w){re.escape(actor)}(?!\w)", query, re.IGNORECASE) is not None
+        )
+    return cache[actor]
+
+
+def _meta(row: Any) -> _Meta:
+    return _Meta(
+        row["session_id"],
+        row["occur_time"],
+        row["actor"],
+        float(row["importance"]),
+        bool(row["mentions_time"]),
+    )
+
+
+def render(event: Any) -> str:
+    """An event as one context line, its date first: temporal questions are answered from it."""
+    speaker = f"{event.actor}: " if event.actor else ""
+    return f"[{event.occur_time:%Y-%m-%d %H:%M}] {speaker}{event.content}"
+
+
+class EventsSource:
+    """Recall over episodic events."""
+
+    layers = (RecallLayer.EVENT,)
+
+    def __init__(self, db: Database, queries: Queries, embedder: Embedder) -> None:
+        self._db = db
+        self._q = queries
+        self._embedder = embedder
+        self._corpora: dict[str, _Corpus] = {}
+
+    def _cached_corpus(self, project: str) -> _Corpus | None:
+        """The project's corpus statistics if still fresh; small projects are always recounted
+        (cheap, and their statistics move fastest)."""
+        cached = self._corpora.get(project)
+        if (
+            cached is None
+            or cached.documents < CORPUS_RECOUNT_BELOW
+            or time.monotonic() - cached.loaded_at > CORPUS_REFRESH_SECONDS
+        ):
+            return None
+        return cached
+
+    async def _text(self, args: tuple[Any, ...], query: RecallQuery) -> _TextSide:
+        side = _TextSide()
+        project = args[0]
+        corpus = self._cached_corpus(project)
+        async with self._db.connection() as conn:
+            terms = await conn.fetch(
+                self._q.recall_query_terms,
+                project,
+                query.text,
+                DOCUMENT_COUNT_CAP,
+                corpus is None,
+                CORPUS_SAMPLE,
+            )
+            if not terms:
+                return side
+            if corpus is None:
+                corpus = _Corpus(
+                    int(terms[0]["corpus_documents"] or 0),
+                    float(terms[0]["average_length"] or 1.0),
+                    time.monotonic(),
+                )
+                self._corpora[project] = corpus
+            lexemes = [r["lexeme"] for r in terms]
+            idfs = {
+                r["lexeme"]: bm25.idf(corpus.documents, int(r["documents"]))
+                for r in terms
+                if r["documents"]
+            }
+            if not idfs:
+                return side
+            frequencies = {r["lexeme"]: int(r["documents"]) for r in terms}
+            chosen, required = bm25.gather(corpus.documents, frequencies, GATHER_BUDGET)
+            through = (
+                " & ".join(tsquery_or((lx,)) for lx in chosen) if required else tsquery_or(chosen)
+            )
+            rows = await conn.fetch(
+                self._q.recall_event_candidates,
+                *args,
+                through,
+                [tsquery_or((lexeme,)) for lexeme in lexemes],
+                tsquery_or(tuple(idfs)),
+                TEXT_CANDIDATES,
+                self._time_pattern(query),
+            )
+            for r in rows:
+                tf = {lx: 1 for lx, hit in zip(lexemes, r["present"], strict=True) if hit}
+                side.own[r["id"]] = bm25.score(tf, r["length"], corpus.average_length, idfs)
+                side.meta[r["id"]] = _meta(r)
+            anchors = sorted(side.own, key=lambda i: -side.own[i])[:NEIGHBOUR_ANCHORS]
+            neighbours = await conn.fetch(
+                self._q.recall_event_neighbours,
+                *args,
+                anchors,
+                max(bm25.NEIGHBOUR_WEIGHTS),
+                self._time_pattern(query),
+            )
+        for r in neighbours:
+            side.meta.setdefault(r["id"], _meta(r))
+        borrowed = bm25.neighbour_support(
+            side.own, ((r["anchor"], r["id"], int(r["distance"])) for r in neighbours)
+        )
+        sessions = bm25.session_support(side.own, {i: side.meta[i].session_id for i in side.own})
+        best = max((side.own.get(i, 0.0) + borrowed.get(i, 0.0) for i in side.meta), default=0)
+        for i, meta in side.meta.items():
+            side.context[i] = (
+                borrowed.get(i, 0.0)
+                + bm25.SESSION_WEIGHT * sessions.get(meta.session_id, 0.0) * best
+            )
+        return side
+
+    @staticmethod
+    def _time_pattern(query: RecallQuery) -> str | None:
+        return TIME_MENTION if is_temporal(query.text) else None
+
+    async def _vector(self, args: tuple[Any, ...], query: RecallQuery) -> list[tuple[Any, float]]:
+        vector = self._embedder.embed([query.text])[0]
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                self._q.search_events_vector, *args, vector, VECTOR_CANDIDATES, EXACT_SCAN_LIMIT
+            )
+        return [(r["id"], float(r["score"])) for r in rows]
+
+    async def recall(
+        self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
+    ) -> list[RecallItem]:
+        args = filter_args(project, query)
+        # Text and vector candidates on two pooled connections at once; each holds one
+        # connection at a time, so concurrent recalls cannot deadlock the pool.
+        text, vector = await asyncio.gather(self._text(args, query), self._vector(args, query))
+        parts: dict[uuid.UUID, ScoreParts] = {}
+        actor_cache: dict[str, bool] = {}
+        combined: dict[uuid.UUID, float] = {}
+        for i, meta in text.meta.items():
+            base = text.own.get(i, 0.0) + text.context.get(i, 0.0)
+            if base <= 0:
+                continue
+            boost = ACTOR_BOOST if _names_actor(query.text, meta.actor, actor_cache) else 0.0
+            timely = TIME_MENTION_BOOST if meta.mentions_time else 0.0
+            combined[i] = base * (1.0 + boost) * (1.0 + timely)
+            parts[i] = ScoreParts(
+                text=text.own.get(i, 0.0),
+                context=text.context.get(i, 0.0),
+                actor=base * boost,
+                temporal=base * (1.0 + boost) * timely,
+            )
+        best = max(combined.values(), default=0.0)
+        text_order = sorted(combined, key=lambda i: -combined[i])
+        for rank, i in enumerate(text_order, start=1):
+            p = parts[i]
+            p.text, p.context, p.actor = p.text / best, p.context / best, p.actor / best
+            p.temporal /= best
+            p.text_rank = rank
+        for rank, (i, cosine) in enumerate(vector, start=1):
+            p = parts.setdefault(i, ScoreParts())
+            p.vector, p.vector_rank = cosine, rank
+        relevance = _fuse(query.fusion, parts, combined, best)
+        chosen = sorted(relevance, key=lambda i: (-relevance[i], i))[:limit]
+        if not chosen:
+            return []
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(self._q.get_events_by_ids, project, chosen)
+        events = {r["id"]: _row_to_event(r) for r in rows}
+        items = []
+        for i in chosen:
+            event = events.get(i)
+            if event is None:  # deleted since it was ranked
+                continue
+            items.append(
+                RecallItem(
+                    layer=RecallLayer.EVENT,
+                    id=str(i),
+                    text=render(event),
+                    relevance=relevance[i],
+                    parts=parts[i],
+                    time=event.occur_time,
+                    provenance=Provenance(
+                        session_id=event.session_id,
+                        actor=event.actor,
+                        source_event_ids=(str(i),),
+                    ),
+                    importance=event.importance,
+                    payload=event,
+                )
+            )
+        return items
+
+
+def _fuse(
+    fusion: Fusion,
+    parts: dict[uuid.UUID, ScoreParts],
+    combined: dict[uuid.UUID, float],
+    best: float,
+) -> dict[uuid.UUID, float]:
+    """Relevance per event, about 0-1: weighted sum of normalised scores, or normalised RRF."""
+    if fusion is Fusion.RRF:
+        raw = {
+            i: (1.0 / (RRF_K + p.text_rank) if p.text_rank else 0.0)
+            + (1.0 / (RRF_K + p.vector_rank) if p.vector_rank else 0.0)
+            for i, p in parts.items()
+        }
+        top = max(raw.values(), default=1.0)
+        return {i: v / top for i, v in raw.items()}
+    return {
+        i: (combined.get(i, 0.0) / best if best else 0.0) + VECTOR_WEIGHT * max(p.vector, 0.0)
+        for i, p in parts.items()
+    }

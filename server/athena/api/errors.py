@@ -15,8 +15,11 @@ _CODES: list[tuple[type[errors.AthenaError], grpc.StatusCode]] = [
     (errors.NotFound, grpc.StatusCode.NOT_FOUND),
     (errors.RequestIdReused, grpc.StatusCode.ALREADY_EXISTS),
     (errors.EmbeddingMismatch, grpc.StatusCode.FAILED_PRECONDITION),
+    (errors.FailedPrecondition, grpc.StatusCode.FAILED_PRECONDITION),
     (errors.Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
     (errors.StorageUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (errors.SandboxUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (errors.LLMError, grpc.StatusCode.UNAVAILABLE),
 ]
 
 

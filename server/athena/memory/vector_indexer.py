@@ -117,7 +117,10 @@ class VectorIndexer:
                 await self.vacuum_if_due()
             except (StorageUnavailable, StorageError) as exc:
                 log.warning("vacuum of the vector queue failed", extra={"error": str(exc)})
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancellation
+            # that stops the server when it races with the wake-up, leaving this loop running.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
+                async with asyncio.timeout(IDLE_SECONDS):
+                    await self._wake.wait()
             except TimeoutError:
                 pass

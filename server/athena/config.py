@@ -44,6 +44,20 @@ class Config:
         default="hash-ngram-v1",
         metadata={"help": "Embedder name; `hash-ngram-v1` is local and deterministic."},
     )
+    embed_processes: int = field(
+        default=1,
+        metadata={
+            "help": "Worker processes that embed large batches off the event loop (started on "
+            "first use); 0 embeds in the server process."
+        },
+    )
+    vector_index_max_deferred: int = field(
+        default=100_000,
+        metadata={
+            "help": "Vector indexing waits while events keep arriving, up to this many queued "
+            "vectors; beyond it indexing runs alongside writes (slower recording)."
+        },
+    )
     pool_min_size: int = field(default=2, metadata={"help": "Minimum database connections."})
     pool_max_size: int = field(default=10, metadata={"help": "Maximum database connections."})
     grace_seconds: float = field(

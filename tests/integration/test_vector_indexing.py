@@ -195,3 +195,13 @@ async def test_indexer_skips_events_a_delete_holds(quiet_server, database_url) -
     finally:
         await conn.close()
     assert await counts(database_url) == (0, 3)
+
+
+async def test_deferral_cap_comes_from_the_config(make_config) -> None:
+    from athena.server import create_server
+
+    srv, _ = await create_server(make_config(vector_index_max_deferred=7))
+    try:
+        assert srv.indexer.max_deferred == 7
+    finally:
+        await srv.stop(grace=0)

@@ -34,6 +34,7 @@ METHODS = [
     "record_event",
     "record_events",
     "search_events",
+    "service",
 ]
 
 ERROR_CLASSES = [
@@ -70,6 +71,9 @@ def test_async_methods_are_coroutines_and_sync_ones_are_not() -> None:
         if name == "iter_events":
             assert inspect.isasyncgenfunction(async_method)
             assert inspect.isgeneratorfunction(sync_method)
+        elif name == "service":  # a plain accessor on both clients
+            assert not inspect.iscoroutinefunction(async_method)
+            assert not inspect.iscoroutinefunction(sync_method)
         else:
             assert inspect.iscoroutinefunction(async_method), name
             assert not inspect.iscoroutinefunction(sync_method), name

@@ -41,3 +41,25 @@ def test_bad_request_lists_fields() -> None:
     bad = error_details_pb2.BadRequest()
     assert status.details[1].Unpack(bad)
     assert [(v.field, v.description) for v in bad.field_violations] == [("a", "x"), ("b[0]", "y")]
+
+
+async def test_driver_errors_become_storage_errors() -> None:
+    """Every asyncpg failure leaves the storage layer as ours: transient ones retryable."""
+    import asyncpg
+    from athena.storage.database import _translated
+
+    async def raising(exc: BaseException) -> None:
+        raise exc
+
+    wrapped = _translated(raising)
+    for transient in (
+        asyncpg.exceptions.InternalClientError("cannot switch to state 12"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("gone"),
+        asyncpg.exceptions.DeadlockDetectedError("deadlock"),
+        ConnectionResetError(),
+    ):
+        with pytest.raises(errors.StorageUnavailable):
+            await wrapped(transient)
+    with pytest.raises(errors.StorageError) as caught:
+        await wrapped(asyncpg.exceptions.UndefinedColumnError("no such column"))
+    assert not isinstance(caught.value, errors.StorageUnavailable)

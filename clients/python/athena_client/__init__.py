@@ -2,6 +2,8 @@
 
 `AsyncAthenaClient` (grpc.aio) and `AthenaClient` (blocking) offer the same methods and return the
 generated messages of `athena.v1.memory_pb2`; failures raise `AthenaError` subclasses.
+`client.service("ExecutionService")` (any service name) gives every other service's rpcs with
+the same project scoping, deadlines, retries and errors.
 """
 
 from athena_client._aio import AsyncAthenaClient

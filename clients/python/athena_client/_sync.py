@@ -15,6 +15,7 @@ from athena_client import _requests as rq
 from athena_client._errors import from_rpc_error, status_code
 from athena_client._requests import EnumLike, EventFilterLike, NewEventLike, TimeLike
 from athena_client._retry import DEFAULT_RETRY
+from athena_client._services import Service, stub_class
 
 _Req = TypeVar("_Req")
 _Resp = TypeVar("_Resp")
@@ -48,6 +49,7 @@ class AthenaClient:
         self._metadata = rq.metadata(project, api_key)
         self._timeout = timeout
         self._retry = DEFAULT_RETRY
+        self._services: dict[str, Service] = {}
 
     def __enter__(self) -> AthenaClient:
         return self
@@ -59,6 +61,17 @@ class AthenaClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def service(self, name: str) -> Service:
+        """Any Athena service by name ("ExecutionService", "OrchestrationService", ...): its rpcs
+        as methods taking and returning the generated messages, scoped and retried like the
+        methods of this client. `NotFoundError` etc. on failure, as everywhere."""
+        found = self._services.get(name)
+        if found is None:
+            stub = stub_class(name)(self._channel)
+            found = Service(stub, self._metadata, self._timeout, self._retry)
+            self._services[name] = found
+        return found
 
     def close(self) -> None:
         """Closes the channel if the client created it."""

@@ -1,6 +1,6 @@
 // AthenaClient: a typed wrapper over the generated athena.v1.MemoryService gRPC stubs.
 
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { DescService, MessageInitShape } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import type { CallOptions, Client, Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
@@ -109,6 +109,12 @@ export interface AthenaClient {
   ): AsyncGenerator<Page<Event>, void>;
   /** A client for another project that shares this client's connection. */
   withProject(project: string): AthenaClient;
+  /**
+   * A Connect client for any Athena service (for example `ExecutionService` or
+   * `OrchestrationService` from this package), sharing this client's connection, project,
+   * credentials and deadline. Every failure, streaming ones included, is an AthenaError.
+   */
+  service<T extends DescService>(service: T): Client<T>;
   /** The underlying Connect client, for call shapes the wrapper does not cover. */
   readonly raw: Client<typeof MemoryService>;
   /** The project this client sends (undefined: the server default). */
@@ -136,6 +142,16 @@ function buildClient(
     ...(options.timeoutMs !== undefined ? { defaultTimeoutMs: options.timeoutMs } : {}),
   });
   const raw = createClient(MemoryService, transport);
+  const serviceTransport: Transport = createGrpcTransport({
+    baseUrl,
+    sessionManager,
+    interceptors: [
+      errorInterceptor(),
+      metadataInterceptor(options.project, options.apiKey),
+      ...(options.interceptors ?? []),
+    ],
+    ...(options.timeoutMs !== undefined ? { defaultTimeoutMs: options.timeoutMs } : {}),
+  });
 
   const listEventPages = (
     filter: EventFilterInit = {},
@@ -164,6 +180,7 @@ function buildClient(
     listEventPages,
     listAllEvents: (filter, opts) => flattenPages(listEventPages(filter, opts)),
     withProject: (project) => buildClient({ ...options, project }, baseUrl, sessionManager),
+    service: (service) => createClient(service, serviceTransport),
     close: () => sessionManager.abort(),
   };
 }
@@ -172,6 +189,31 @@ function buildClient(
 async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
+  } catch (err) {
+    throw AthenaError.from(err);
+  }
+}
+
+/** Turns every failure of a call, including one in the middle of a stream, into an AthenaError. */
+function errorInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    try {
+      const res = await next(req);
+      if (!res.stream) {
+        return res;
+      }
+      return { ...res, message: translateStream(res.message) };
+    } catch (err) {
+      throw AthenaError.from(err);
+    }
+  };
+}
+
+async function* translateStream<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    for await (const message of source) {
+      yield message;
+    }
   } catch (err) {
     throw AthenaError.from(err);
   }

@@ -17,6 +17,7 @@ import numpy as np
 
 from athena import audit
 from athena.embeddings import Embedder
+from athena.embeddings.offload import EmbeddingOffload
 from athena.errors import EventNotFound, FieldViolation, InvalidArgument, RequestIdReused
 from athena.ids import uuid7
 from athena.memory import paging
@@ -49,7 +50,7 @@ MAX_PAGE_SIZE = 1000
 # only until indexed: search latency stays bounded instead of growing with the backlog.
 EXACT_SCAN_LIMIT = 5000
 # Embedding a batch this large takes long enough to be worth moving off the event loop.
-_EMBED_IN_THREAD = 64
+_EMBED_ELSEWHERE = 64
 _COPY_COLUMNS = (
     "id", "project_id", "session_id", "occur_time", "type", "actor", "content", "outcome",
     "context_cwd", "context_files", "context_task", "context_phase", "context_branch",
@@ -131,6 +132,7 @@ class EpisodicMemory:
         embedder: Embedder,
         projects: Projects,
         on_vectors_queued: Callable[[int], None] = lambda queued: None,
+        offload: EmbeddingOffload | None = None,
     ) -> None:
         self._db = db
         self._q = queries
@@ -138,6 +140,7 @@ class EpisodicMemory:
         self._projects = projects
         self._terms = TermStats(db, queries)
         self._on_vectors_queued = on_vectors_queued
+        self._offload = offload or EmbeddingOffload(embedder, 0)
         self._recorded_listeners: list[RecordedListener] = []
 
     def add_recorded_listener(self, listener: RecordedListener) -> None:
@@ -156,8 +159,8 @@ class EpisodicMemory:
                 log.exception("a recorded-events listener failed", extra={"events": len(events)})
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
-        if len(texts) >= _EMBED_IN_THREAD:
-            return await asyncio.to_thread(self._embedder.embed, texts)
+        if len(texts) >= _EMBED_ELSEWHERE:
+            return await self._offload.embed(texts)
         return self._embedder.embed(texts)
 
     async def record(

@@ -41,6 +41,16 @@ _TRANSIENT_CLASSES = ("08", "53", "57")
 _TRANSIENT_STATES = {"40001", "40P01", "55P03"}
 
 
+# InternalClientError is not an InterfaceError: asyncpg raises it when a connection whose backend
+# was just terminated is used before the pool noticed (the rpc failed INTERNAL, not UNAVAILABLE).
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
+
+
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, _TRANSIENT_TYPES):
         return True
@@ -60,7 +70,7 @@ def _translated(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutin
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return await fn(*args, **kwargs)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc
 
     return wrapper
@@ -105,7 +115,7 @@ class Database:
     async def _acquire(self) -> asyncpg.Connection:
         try:
             return await self.pool.acquire()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except _DRIVER_ERRORS as exc:
             # Whatever stops us getting a connection (server down, database closed to
             # connections, too many clients) is a condition to retry, not a bug.
             raise StorageUnavailable(f"database unavailable: {type(exc).__name__}") from exc
@@ -115,7 +125,7 @@ class Database:
         conn = await self._acquire()
         try:
             yield Connection(conn)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc
         finally:
             await self.pool.release(conn)
@@ -126,7 +136,7 @@ class Database:
         try:
             async with conn.transaction():
                 yield Connection(conn)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc
         finally:
             await self.pool.release(conn)
@@ -149,7 +159,7 @@ async def connect(dsn: str, min_size: int = 2, max_size: int = 10) -> Database:
             init=_init_connection,
             server_settings=SERVER_SETTINGS,
         )
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+    except _DRIVER_ERRORS as exc:
         raise translate(exc) from exc
     assert pool is not None
     return Database(pool)

@@ -23,6 +23,7 @@ import {
   ErrorReason,
   EventSchema,
   EventType,
+  MemoryService,
   Outcome,
   SearchMode,
   SortOrder,
@@ -482,6 +483,18 @@ describe("athena MemoryService via the TypeScript client", { timeout: 300_000 },
     // Project A still sees its own event.
     const mine = await a.getEvent({ id: single.id });
     assert.equal(mine.event?.id, single.id);
+  });
+
+  it("reaches any service through service(), scoped and with AthenaError failures", async () => {
+    const memoryA = a.service(MemoryService);
+    const mine = await memoryA.getEvent({ id: single.id });
+    assert.equal(mine.event?.content, single.content);
+    const fromB = await expectError(() => b.service(MemoryService).getEvent({ id: single.id }));
+    assert.ok(fromB instanceof AthenaError);
+    assert.equal(fromB.code, Code.NotFound, describeError(fromB));
+    const bad = await expectError(() => memoryA.getEvent({ id: "not-a-uuid" }));
+    assert.equal(bad.code, Code.InvalidArgument, describeError(bad));
+    assert.ok(bad.fieldViolations.some((v) => v.field === "id"), describeError(bad));
   });
 
   it("the server printed exactly its ready line on stdout", () => {

@@ -1,11 +1,8 @@
 -- name: ensure_project
 -- Create a project on first use, pinning the embedder; returns the project's embedder settings.
-WITH created AS (
-    INSERT INTO projects (id, embedder, embedding_dim) VALUES ($1, $2, $3)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING embedder, embedding_dim
-)
-SELECT embedder, embedding_dim FROM created
-UNION ALL
-SELECT embedder, embedding_dim FROM projects WHERE id = $1
-LIMIT 1;
+-- DO UPDATE (a no-op on the row) rather than DO NOTHING + SELECT: when two first writes race, the
+-- loser's SELECT ran on a snapshot without the winner's row and found nothing; DO UPDATE waits for
+-- the winner and returns its row.
+INSERT INTO projects (id, embedder, embedding_dim) VALUES ($1, $2, $3)
+ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+RETURNING embedder, embedding_dim;

@@ -63,3 +63,19 @@ async def test_driver_errors_become_storage_errors() -> None:
     with pytest.raises(errors.StorageError) as caught:
         await wrapped(asyncpg.exceptions.UndefinedColumnError("no such column"))
     assert not isinstance(caught.value, errors.StorageUnavailable)
+
+
+def test_every_reason_the_server_sends_is_in_the_contract() -> None:
+    """Clients switch on ErrorInfo.reason: each one must be a documented ErrorReason value."""
+    from athena.v1 import common_pb2
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    import athena.execution.bridge  # noqa: F401  (defines errors of its own)
+
+    documented = {name.removeprefix("ERROR_REASON_") for name in common_pb2.ErrorReason.keys()} - {
+        "UNSPECIFIED"
+    }
+    sent = {cls.reason for cls in subclasses(errors.AthenaError)}
+    assert sent <= documented, sorted(sent - documented)

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file athena/v1/common.proto.
  */
 export const file_athena_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChZhdGhlbmEvdjEvY29tbW9uLnByb3RvEglhdGhlbmEudjEiaQoJVGltZVJhbmdlEi4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIjCgpQcm9qZWN0UmVmEhUKAmlkGAEgASgJQgm6SAZyBBABGD8qXAoJU29ydE9yZGVyEhoKFlNPUlRfT1JERVJfVU5TUEVDSUZJRUQQABIYChRTT1JUX09SREVSX0FTQ0VORElORxABEhkKFVNPUlRfT1JERVJfREVTQ0VORElORxACKrsCCgtFcnJvclJlYXNvbhIcChhFUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1FUlJPUl9SRUFTT05fSU5WQUxJRF9BUkdVTUVOVBABEhoKFkVSUk9SX1JFQVNPTl9OT1RfRk9VTkQQAhIiCh5FUlJPUl9SRUFTT05fUkVRVUVTVF9JRF9SRVVTRUQQAxIjCh9FUlJPUl9SRUFTT05fRU1CRURESU5HX01JU01BVENIEAQSIwofRVJST1JfUkVBU09OX0lOVkFMSURfUEFHRV9UT0tFThAFEiAKHEVSUk9SX1JFQVNPTl9VTkFVVEhFTlRJQ0FURUQQBhIkCiBFUlJPUl9SRUFTT05fU1RPUkFHRV9VTkFWQUlMQUJMRRAHEhkKFUVSUk9SX1JFQVNPTl9JTlRFUk5BTBAIYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChZhdGhlbmEvdjEvY29tbW9uLnByb3RvEglhdGhlbmEudjEiaQoJVGltZVJhbmdlEi4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIjCgpQcm9qZWN0UmVmEhUKAmlkGAEgASgJQgm6SAZyBBABGD8qXAoJU29ydE9yZGVyEhoKFlNPUlRfT1JERVJfVU5TUEVDSUZJRUQQABIYChRTT1JUX09SREVSX0FTQ0VORElORxABEhkKFVNPUlRfT1JERVJfREVTQ0VORElORxACKusGCgtFcnJvclJlYXNvbhIcChhFUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1FUlJPUl9SRUFTT05fSU5WQUxJRF9BUkdVTUVOVBABEhoKFkVSUk9SX1JFQVNPTl9OT1RfRk9VTkQQAhIiCh5FUlJPUl9SRUFTT05fUkVRVUVTVF9JRF9SRVVTRUQQAxIjCh9FUlJPUl9SRUFTT05fRU1CRURESU5HX01JU01BVENIEAQSIwofRVJST1JfUkVBU09OX0lOVkFMSURfUEFHRV9UT0tFThAFEiAKHEVSUk9SX1JFQVNPTl9VTkFVVEhFTlRJQ0FURUQQBhIkCiBFUlJPUl9SRUFTT05fU1RPUkFHRV9VTkFWQUlMQUJMRRAHEhkKFUVSUk9SX1JFQVNPTl9JTlRFUk5BTBAIEiQKIEVSUk9SX1JFQVNPTl9GQUlMRURfUFJFQ09ORElUSU9OEAkSIAocRVJST1JfUkVBU09OX0ZBQ1RfU1VQRVJTRURFRBAKEhsKF0VSUk9SX1JFQVNPTl9MRUFTRV9MT1NUEAsSKgomRVJST1JfUkVBU09OX0lMTEVHQUxfU1RBVFVTX1RSQU5TSVRJT04QDBImCiJFUlJPUl9SRUFTT05fREVQRU5ERU5DSUVTX05PVF9ET05FEA0SFgoSRVJST1JfUkVBU09OX0NZQ0xFEA4SHgoaRVJST1JfUkVBU09OX1RBU0tfRklOSVNIRUQQDxImCiJFUlJPUl9SRUFTT05fQ09OU09MSURBVElPTl9SVU5OSU5HEBASJAogRVJST1JfUkVBU09OX1NBTkRCT1hfVU5BVkFJTEFCTEUQERIbChdFUlJPUl9SRUFTT05fTExNX0ZBSUxFRBASEiAKHEVSUk9SX1JFQVNPTl9MTE1fVU5BVkFJTEFCTEUQExIdChlFUlJPUl9SRUFTT05fTExNX1JFSkVDVEVEEBQSJAogRVJST1JfUkVBU09OX0xMTV9NQUxGT1JNRURfUkVQTFkQFRIoCiRFUlJPUl9SRUFTT05fSUxMRUdBTF9QTEFOX1RSQU5TSVRJT04QFhIdChlFUlJPUl9SRUFTT05fUExBTl9JTlZBTElEEBcSIgoeRVJST1JfUkVBU09OX1BFUk1JU1NJT05fREVOSUVEEBhiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * TimeRange selects instants in the half-open interval [start_time, end_time).
@@ -167,6 +167,119 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_INTERNAL = 8;
    */
   INTERNAL = 8,
+
+  /**
+   * The resource is not in a state that allows the operation (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_FAILED_PRECONDITION = 9;
+   */
+  FAILED_PRECONDITION = 9,
+
+  /**
+   * The fact was superseded by a newer version; update the current one (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_FACT_SUPERSEDED = 10;
+   */
+  FACT_SUPERSEDED = 10,
+
+  /**
+   * The task's lease expired or belongs to another agent (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_LEASE_LOST = 11;
+   */
+  LEASE_LOST = 11,
+
+  /**
+   * The requested status change is not allowed from the current status (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_ILLEGAL_STATUS_TRANSITION = 12;
+   */
+  ILLEGAL_STATUS_TRANSITION = 12,
+
+  /**
+   * A task cannot start while one of its dependencies is not done (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_DEPENDENCIES_NOT_DONE = 13;
+   */
+  DEPENDENCIES_NOT_DONE = 13,
+
+  /**
+   * The change would create a cycle of parents or dependencies (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_CYCLE = 14;
+   */
+  CYCLE = 14,
+
+  /**
+   * The task is already finished (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_TASK_FINISHED = 15;
+   */
+  TASK_FINISHED = 15,
+
+  /**
+   * Another consolidation run holds the project (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_CONSOLIDATION_RUNNING = 16;
+   */
+  CONSOLIDATION_RUNNING = 16,
+
+  /**
+   * The code-execution sandbox is not installed or not ready (UNAVAILABLE).
+   *
+   * @generated from enum value: ERROR_REASON_SANDBOX_UNAVAILABLE = 17;
+   */
+  SANDBOX_UNAVAILABLE = 17,
+
+  /**
+   * The configured LLM failed to answer (UNAVAILABLE).
+   *
+   * @generated from enum value: ERROR_REASON_LLM_FAILED = 18;
+   */
+  LLM_FAILED = 18,
+
+  /**
+   * The configured LLM is unreachable or overloaded (UNAVAILABLE).
+   *
+   * @generated from enum value: ERROR_REASON_LLM_UNAVAILABLE = 19;
+   */
+  LLM_UNAVAILABLE = 19,
+
+  /**
+   * The configured LLM refused the request (UNAVAILABLE).
+   *
+   * @generated from enum value: ERROR_REASON_LLM_REJECTED = 20;
+   */
+  LLM_REJECTED = 20,
+
+  /**
+   * The configured LLM replied with something that could not be parsed (UNAVAILABLE).
+   *
+   * @generated from enum value: ERROR_REASON_LLM_MALFORMED_REPLY = 21;
+   */
+  LLM_MALFORMED_REPLY = 21,
+
+  /**
+   * The requested plan status change is not allowed (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_ILLEGAL_PLAN_TRANSITION = 22;
+   */
+  ILLEGAL_PLAN_TRANSITION = 22,
+
+  /**
+   * The plan has validation errors and cannot be activated (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_PLAN_INVALID = 23;
+   */
+  PLAN_INVALID = 23,
+
+  /**
+   * The caller's access level does not allow the operation, e.g. a write from sandboxed code
+   * granted read-only memory access (PERMISSION_DENIED).
+   *
+   * @generated from enum value: ERROR_REASON_PERMISSION_DENIED = 24;
+   */
+  PERMISSION_DENIED = 24,
 }
 
 /**

@@ -30,6 +30,16 @@ export type { BadRequest, BadRequest_FieldViolation, ErrorInfo, RequestInfo } fr
 // Generated messages, enums and schemas (athena.v1).
 export * from "./gen/athena/v1/common_pb.js";
 export * from "./gen/athena/v1/memory_pb.js";
+// The other services: reach them with `client.service(ExecutionService)` and friends.
+export * from "./gen/athena/v1/consolidation_pb.js";
+export * from "./gen/athena/v1/execution_pb.js";
+export * from "./gen/athena/v1/graph_pb.js";
+export * from "./gen/athena/v1/meta_pb.js";
+export * from "./gen/athena/v1/orchestration_pb.js";
+export * from "./gen/athena/v1/planning_pb.js";
+export * from "./gen/athena/v1/prospective_pb.js";
+export * from "./gen/athena/v1/recall_pb.js";
+export * from "./gen/athena/v1/semantic_pb.js";
 
 // Commonly needed runtime pieces, so users need no direct dependency for them.
 export { Code, ConnectError } from "@connectrpc/connect";

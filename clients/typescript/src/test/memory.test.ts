@@ -23,10 +23,12 @@ import {
   ErrorReason,
   EventSchema,
   EventType,
+  ExecutionService,
   MemoryService,
   Outcome,
   SearchMode,
   SortOrder,
+  TerminationReason,
   collect,
   createAthenaClient,
   timestampDate,
@@ -495,6 +497,27 @@ describe("athena MemoryService via the TypeScript client", { timeout: 300_000 },
     const bad = await expectError(() => memoryA.getEvent({ id: "not-a-uuid" }));
     assert.equal(bad.code, Code.InvalidArgument, describeError(bad));
     assert.ok(bad.fieldViolations.some((v) => v.field === "id"), describeError(bad));
+  });
+
+  it("streams a sandboxed run through service(ExecutionService)", async () => {
+    const execution = a.service(ExecutionService);
+    const printed: string[] = [];
+    let termination: TerminationReason | undefined;
+    for await (const message of execution.executeCode({ code: "print('hello from wasm')" })) {
+      if (message.event.case === "output") {
+        printed.push(new TextDecoder().decode(message.event.value.data));
+      } else if (message.event.case === "result") {
+        termination = message.event.value.termination;
+      }
+    }
+    assert.equal(printed.join(""), "hello from wasm\n");
+    assert.equal(termination, TerminationReason.OK);
+    const bad = await expectError(async () => {
+      for await (const _ of execution.executeCode({ code: "" })) {
+        // the stream fails before its first message
+      }
+    });
+    assert.equal(bad.code, Code.InvalidArgument, describeError(bad));
   });
 
   it("the server printed exactly its ready line on stdout", () => {

@@ -67,9 +67,7 @@ class AthenaServer:
         """Stop taking rpcs, let in-flight ones finish, then release the database."""
         await self.health.enter_graceful_shutdown()
         await self.grpc_server.stop(self.grace_seconds if grace is None else grace)
-        for task in self._background:
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await _cancel_all(self._background)
         self._background.clear()
         for component in reversed(self.components.values()):
             if component.close is not None:
@@ -83,6 +81,32 @@ class AthenaServer:
 
     async def wait_for_termination(self) -> None:
         await self.grpc_server.wait_for_termination()
+
+
+# Rounds of cancel-then-wait before giving up on a background task: on Python 3.11 a task can
+# swallow one cancellation (asyncio.wait_for racing its inner future), so cancel again.
+_CANCEL_ROUNDS = 5
+_CANCEL_WAIT_SECONDS = 2.0
+
+
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel background tasks and wait for them, re-cancelling ones that ignore a cancellation,
+    so shutdown cannot hang on one; a task still running after that is logged and left."""
+    pending = {t for t in tasks if not t.done()}
+    for _ in range(_CANCEL_ROUNDS):
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=_CANCEL_WAIT_SECONDS)
+    for task in pending:
+        log.error("background task ignored cancellation", extra={"task": task.get_name()})
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.error(
+                "background task failed", extra={"task": task.get_name()},
+                exc_info=task.exception(),
+            )  # fmt: skip
 
 
 async def database_url(config: Config) -> tuple[str, EmbeddedPostgres | None]:

@@ -289,10 +289,15 @@ def _pct(values: list[float], q: float) -> float:
 async def main(args: argparse.Namespace) -> None:
     server = Server()
     target = server.start()
+    assert server.proc is not None
+    print(f"server pid {server.proc.pid}", flush=True)
     try:
         tps, p50s, p95s, ack50s, fan50, fanrate = [], [], [], [], [], []
         for run in range(args.runs):
-            tps.append(await throughput(target, f"tp{run}", args.tasks))
+            if args.only == "latency":
+                tps.append(float("nan"))
+            else:
+                tps.append(await throughput(target, f"tp{run}", args.tasks))
             lat, after_ack = await assignment_latency(
                 target, f"lat{run}", 1000.0, args.latency_seconds
             )
@@ -330,4 +335,7 @@ if __name__ == "__main__":
     parser.add_argument("--tasks", type=int, default=20_000)
     parser.add_argument("--latency-seconds", type=float, default=5.0)
     parser.add_argument("--events", type=int, default=2_000)
+    parser.add_argument(
+        "--only", choices=["latency"], help="skip throughput (to profile assignment latency)"
+    )
     asyncio.run(main(parser.parse_args()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import grpc
 import pytest
@@ -269,3 +270,71 @@ async def test_replicas_wake_each_other_without_polling(make_config) -> None:
             await c.close()
         for srv, _ in servers:
             await srv.stop(grace=0)
+
+
+async def test_create_hands_work_to_idle_streams_by_capability_and_room(orch, server) -> None:
+    dispatcher = server[0].components["orchestration"].domain["dispatcher"]
+    await register(orch, "xa", {"x": 1}, max_concurrency=1)
+    await register(orch, "ya", {"y": 1}, max_concurrency=10)
+    inboxes: dict[str, asyncio.Queue[pb.Task]] = {"xa": asyncio.Queue(), "ya": asyncio.Queue()}
+
+    async def read(call, agent_id: str) -> None:
+        async for message in call:
+            for t in message.tasks:
+                inboxes[agent_id].put_nowait(t)
+
+    calls = {a: orch.StreamAssignments(pb.StreamAssignmentsRequest(agent_id=a)) for a in inboxes}
+    readers = [asyncio.create_task(read(c, a)) for a, c in calls.items()]
+
+    async def both_idle() -> bool:
+        # Private state, read only so the create below takes the hand-off path.
+        waiters = dispatcher._waiters.get("default", ())
+        return len([w for w in waiters if w.idle]) == 2
+
+    try:
+        await eventually(both_idle)
+        names = ["x1", "x2", "y1", "y2"]
+        await orch.CreateTasks(
+            pb.CreateTasksRequest(tasks=[pb.NewTask(name=n, capability=n[0]) for n in names])
+        )
+        ys = [await asyncio.wait_for(inboxes["ya"].get(), 20) for _ in range(2)]
+        first_x = await asyncio.wait_for(inboxes["xa"].get(), 20)
+        assert sorted(t.name for t in ys) == ["y1", "y2"] and first_x.name == "x1"
+        # "xa" has room for one task: the other waits for it, leased to nobody.
+        ready = await orch.ListTasks(
+            pb.ListTasksRequest(filter=pb.TaskFilter(states=[pb.TASK_STATE_READY]))
+        )
+        assert [t.name for t in ready.tasks] == ["x2"] and inboxes["xa"].empty()
+        await orch.CompleteTask(
+            pb.CompleteTaskRequest(task_id=first_x.id, attempt=first_x.attempt, agent_id="xa")
+        )
+        second_x = await asyncio.wait_for(inboxes["xa"].get(), 20)
+        assert second_x.name == "x2" and second_x.agent_id == "xa"
+        assert inboxes["ya"].empty()
+        # With an idempotency key the create takes its transactional path; it hands off too.
+        await eventually(both_idle)
+        keyed = pb.NewTask(name="y3", capability="y", idempotency_key="k-y3")
+        await orch.CreateTask(pb.CreateTaskRequest(task=keyed))
+        third_y = await asyncio.wait_for(inboxes["ya"].get(), 20)
+        assert third_y.name == "y3" and third_y.agent_id == "ya"
+    finally:
+        for c in calls.values():
+            c.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+
+
+async def test_undelivered_hand_off_returns_to_the_queue_without_spending_an_attempt(
+    orch, server
+) -> None:
+    queue = server[0].components["orchestration"].domain["queue"]
+    await register(orch, "gone", {}, max_concurrency=5)
+    await orch.CreateTask(pb.CreateTaskRequest(task=pb.NewTask(name="t")))
+    (leased,) = (await orch.ClaimTasks(pb.ClaimTasksRequest(agent_id="gone", max_tasks=5))).tasks
+    assert leased.attempt == 1
+    # What a closed stream does with tasks a create handed it but it never sent.
+    stored = await queue.get("default", uuid.UUID(leased.id))
+    await queue._return_undelivered("default", "gone", [stored])
+    back = (await orch.GetTask(pb.GetTaskRequest(task_id=leased.id))).task
+    assert back.state == pb.TASK_STATE_READY and back.attempt == 0 and not back.agent_id
+    again = (await orch.ClaimTasks(pb.ClaimTasksRequest(agent_id="gone", max_tasks=5))).tasks
+    assert [(t.id, t.attempt) for t in again] == [(leased.id, 1)]

@@ -112,8 +112,10 @@ class _Feed:
 
     async def wait(self, seconds: float) -> None:
         changed = self._changed
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
         try:
-            await asyncio.wait_for(changed.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await changed.wait()
         except TimeoutError:
             # Nothing local happened: look for events other replicas numbered.
             await self.refresh(min_interval=seconds / 2)
@@ -207,7 +209,8 @@ class EventBus:
         """Background: number events when woken by a local publish, or every poll interval."""
         while True:
             try:
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             # Gather a burst of publishes into one numbering transaction: each costs a commit.

@@ -1,9 +1,12 @@
-"""In-process wake-ups for assignment streams waiting for work.
+"""In-process wake-ups and hand-offs for assignment streams waiting for work.
 
-Writes on this replica (new tasks, finished leases, returned tasks) wake the project's waiting
-streams at once, best-ranked agent first: the event loop runs woken streams in the order they
-were woken, so the least loaded, most reliable agent's claim reaches the database first. Other
-replicas hear of the write through `broadcast` (see signals.py), and every stream also polls.
+A create on this replica leases the new tasks to the best-ranked idle stream inside its own
+transaction (`best_idle`), so the tasks reach that agent right after the create commits,
+without a second round of wake-up, claim and commit. Whatever that agent cannot take wakes the
+project's other waiting streams at once, best-ranked first: the event loop runs woken streams in
+the order they were woken, so the least loaded, most reliable agent's claim reaches the database
+first. A finished lease only frees room for its own agent, so it wakes that agent's streams.
+Other replicas hear of writes through `broadcast` (see signals.py), and every stream also polls.
 """
 
 from __future__ import annotations
@@ -11,14 +14,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(eq=False)
 class Waiter:
-    """One assignment stream's wake-up flag and routing rank (smaller is preferred)."""
+    """One assignment stream's wake-up flag, routing rank (smaller is preferred) and inbox."""
 
     rank: tuple[float, float, float, str]
+    agent_id: str = ""
+    max_batch: int = 1
+    lease_seconds: float | None = None
     event: asyncio.Event = field(default_factory=asyncio.Event)
+    # True only while the stream waits with nothing claimed: it may then be handed tasks.
+    idle: bool = False
+    # Hand-offs in flight; a stream is offered one at a time so its concurrency cap holds.
+    handing: int = 0
+    # Tasks leased to this stream's agent by a create, delivered by the stream.
+    inbox: list[Any] = field(default_factory=list)
+    closed: bool = False
 
 
 class Dispatcher:
@@ -37,9 +51,21 @@ class Dispatcher:
             if not waiters:
                 del self._waiters[project]
 
+    def best_idle(self, project: str) -> Waiter | None:
+        """The best-ranked stream of `project` that is waiting and not being handed tasks."""
+        idle = [w for w in self._waiters.get(project, ()) if w.idle and not w.handing]
+        return min(idle, key=lambda w: w.rank) if idle else None
+
     def notify(self, project: str) -> None:
         """New or returned work in `project` (written here): wake streams here and elsewhere."""
         self.wake_local(project)
+        self.broadcast(project)
+
+    def notify_agent(self, project: str, agent_id: str) -> None:
+        """`agent_id` has room for more (its lease ended): wake its streams here and elsewhere."""
+        for waiter in self._waiters.get(project, ()):
+            if waiter.agent_id == agent_id:
+                waiter.event.set()
         self.broadcast(project)
 
     def wake_local(self, project: str) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -50,6 +51,7 @@ from athena.projects import Projects
 from athena.storage import Database, Queries
 from athena.storage.database import Connection
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 1000
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -118,6 +120,7 @@ class TaskQueue:
         self._poll = poll_seconds
         self._publish = publish_task_events
         self._touched: dict[tuple[str, str], float] = {}
+        self._returning: set[asyncio.Future[None]] = set()
         # Set by the workflow engine: called after commit with workflows whose tasks finished.
         self.on_workflow_tasks_finished: FinishedHook | None = None
 
@@ -227,12 +230,84 @@ class TaskQueue:
                 [FieldViolation("tasks", f"must hold between 1 and {MAX_BATCH} tasks")]
             )
         await self._projects.ensure(project)
-        async with self._db.transaction() as conn:
-            created, replayed = await self.insert(conn, project, tasks)
-        self._dispatcher.notify(project)
+        # The new tasks are leased to the best idle stream by the create itself: they reach it
+        # right after this commit, with no wake-up, claim and second commit in between.
+        waiter = self._dispatcher.best_idle(project)
+        handed: list[Task] = []
+        if waiter is not None:
+            waiter.handing += 1
+        try:
+            if any(t.idempotency_key for t in tasks):
+                # A replay with another payload must undo the whole batch: a transaction.
+                async with self._db.transaction() as conn:
+                    created, replayed = await self.insert(conn, project, tasks)
+                    if waiter is not None and len(created) > replayed:
+                        handed = await self._hand_off(conn, project, waiter)
+            else:
+                created, replayed = await self._create_one_statement(project, tasks, waiter), 0
+                handed = [t for t in created if t.state is TaskState.LEASED]
+        finally:
+            if waiter is not None:
+                waiter.handing -= 1
+        if waiter is not None and handed:
+            await self._deliver(project, waiter, handed)
+        if len(handed) < len(created) - replayed:
+            self._dispatcher.notify(project)
         if self._publish:
             self._bus.wake()
         return created, replayed
+
+    async def _create_one_statement(
+        self, project: str, tasks: Sequence[NewTask], waiter: Waiter | None
+    ) -> list[Task]:
+        n = len(tasks)
+        ids = [uuid7() for _ in tasks]
+        columns = self._rows(tasks, ["ready"] * n, [""] * n, [ParentFailurePolicy.FAIL] * n, ids)
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                self._q.orch_create_tasks,
+                project,
+                None,
+                *columns,
+                waiter.agent_id if waiter is not None else None,
+                waiter.max_batch if waiter is not None else 0,
+                (waiter.lease_seconds or self.default_lease_seconds) if waiter is not None else 0.0,
+                self._publish,
+            )
+        by_id = {r["id"]: task_from_row(r) for r in rows}
+        return [by_id[i] for i in ids]
+
+    async def _hand_off(self, conn: Connection, project: str, waiter: Waiter) -> list[Task]:
+        lease = waiter.lease_seconds or self.default_lease_seconds
+        rows = await conn.fetch(
+            self._q.orch_claim_tasks,
+            project,
+            waiter.agent_id,
+            waiter.max_batch,
+            lease,
+            self._publish,
+        )
+        return [task_from_row(r) for r in rows]
+
+    async def _deliver(self, project: str, waiter: Waiter, handed: list[Task]) -> None:
+        if not waiter.closed:
+            waiter.inbox.extend(handed)
+            waiter.event.set()
+        else:
+            await self._return_undelivered(project, waiter.agent_id, handed)
+
+    async def _return_undelivered(self, project: str, agent_id: str, tasks: list[Task]) -> None:
+        """Leases handed to a stream that closed before sending them go back to the queue now,
+        rather than a whole lease later, without spending an attempt."""
+        async with self._db.connection() as conn:
+            await conn.fetch(
+                self._q.orch_return_undelivered_tasks,
+                project,
+                agent_id,
+                [t.id for t in tasks],
+                [t.attempt for t in tasks],
+            )
+        self._dispatcher.notify(project)
 
     async def get(self, project: str, task_id: uuid.UUID) -> Task:
         async with self._db.connection() as conn:
@@ -315,14 +390,18 @@ class TaskQueue:
 
         The open stream keeps the agent healthy; `rank` refreshes its routing preference."""
         await self.touch_agent(project, agent_id, force=True)
-        waiter = Waiter(await rank())
+        waiter = Waiter(await rank(), agent_id, max_batch, lease_seconds)
         self._dispatcher.add(project, waiter)
         last_touch = time.monotonic()
         try:
             while True:
                 # Cleared before the claim, so a wake-up during the claim is not lost.
                 waiter.event.clear()
-                tasks = await self.claim(project, agent_id, max_batch, lease_seconds)
+                if waiter.inbox:
+                    # Handed over by a create, which leased what was ready for this agent.
+                    tasks, waiter.inbox = waiter.inbox, []
+                else:
+                    tasks = await self.claim(project, agent_id, max_batch, lease_seconds)
                 if tasks:
                     yield tasks
                 if time.monotonic() - last_touch > self._agent_timeout / 3:
@@ -333,12 +412,32 @@ class TaskQueue:
                     continue  # probably more ready right now
                 # A short batch took everything ready for this agent; a wake-up during the
                 # claim has set the event already, so nothing new is missed by waiting.
+                waiter.idle = True
                 try:
                     await _wait(waiter.event, self._poll)
                 except TimeoutError:
                     pass
+                finally:
+                    waiter.idle = False
         finally:
+            waiter.closed = True
             self._dispatcher.remove(project, waiter)
+            if waiter.inbox:
+                # Handed over but never sent; this generator may be closing under cancellation,
+                # so the leases are taken back by a task of their own.
+                returning = asyncio.ensure_future(
+                    self._return_undelivered(project, agent_id, waiter.inbox)
+                )
+                self._returning.add(returning)
+                returning.add_done_callback(self._returned)
+
+    def _returned(self, future: asyncio.Future[None]) -> None:
+        self._returning.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.warning(
+                "undelivered tasks stay leased until their lease expires",
+                exc_info=future.exception(),
+            )
 
     async def extend(
         self, project: str, agent_id: str, task_ids: Sequence[uuid.UUID], lease_seconds: float
@@ -396,7 +495,8 @@ class TaskQueue:
                 acks.append(Ack(c.task_id))  # a retried completion
             else:
                 acks.append(Ack(c.task_id, CompletionRefusal.LEASE_LOST))
-        self._dispatcher.notify(project)
+        # Only this agent gained room; new work wakes streams when it is written.
+        self._dispatcher.notify_agent(project, agent_id)
         if self._publish:
             self._bus.wake()
         await self._workflows_finished(project, workflows)
@@ -563,4 +663,6 @@ class TaskQueue:
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
-    await asyncio.wait_for(event.wait(), seconds)
+    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+    async with asyncio.timeout(seconds):
+        await event.wait()

@@ -29,6 +29,70 @@ FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::bytea[
 ON CONFLICT (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING {{orch_task_columns}};
 
+-- name: orch_create_tasks
+-- A plain create (no idempotency keys) in one statement, so one round trip and one commit: insert
+-- as orch_insert_tasks does and, only when nothing else in the project is ready (so no older or
+-- higher-priority task is passed over), lease the new tasks agent $19 can take (best priority
+-- first, up to $20 and its free concurrency) for $21 seconds; publish the events if $22.
+WITH agent AS (
+    SELECT a.capabilities,
+        a.max_concurrency - (
+            SELECT count(*) FROM orch_tasks l
+            WHERE l.project_id = $1 AND l.agent_id = $19 AND l.state = 'leased'
+        ) AS free
+    FROM orch_agents a
+    WHERE a.project_id = $1 AND a.id = $19 AND a.state = 'healthy'
+        AND NOT EXISTS (
+            SELECT 1 FROM orch_tasks r
+            WHERE r.project_id = $1 AND r.state = 'ready' AND r.ready_time <= now()
+        )
+), input AS (
+    SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::bytea[],
+        $9::jsonb[], $10::text[], $11::int[], $12::bigint[], $13::bigint[], $14::timestamptz[],
+        $15::text[], $16::bytea[], $17::text[], $18::text[]) WITH ORDINALITY
+        AS u(id, name, capability, min_level, priority, payload, labels, state, max_attempts,
+            backoff_ms, max_backoff_ms, ready_time, idempotency_key, payload_hash, workflow_key,
+            on_parent_failure, n)
+), chosen AS (
+    SELECT i.n FROM input i, agent a
+    WHERE i.state = 'ready' AND coalesce(i.ready_time, now()) <= now()
+        AND (i.capability = ''
+            OR coalesce((a.capabilities ->> i.capability)::int, -1) >= i.min_level)
+    ORDER BY i.priority DESC, i.n
+    LIMIT (SELECT greatest(least($20::int, a.free), 0) FROM agent a)
+), inserted AS (
+    INSERT INTO orch_tasks AS t (
+        id, project_id, name, capability, min_level, priority, payload, labels, state,
+        max_attempts, backoff_ms, max_backoff_ms, ready_time, idempotency_key, payload_hash,
+        workflow_id, workflow_key, on_parent_failure, create_time, agent_id, attempt, start_time,
+        lease_expire_time)
+    SELECT u.id, $1, u.name, u.capability, u.min_level, u.priority, u.payload, u.labels,
+        CASE WHEN c.n IS NULL THEN u.state ELSE 'leased' END, u.max_attempts, u.backoff_ms,
+        u.max_backoff_ms, coalesce(u.ready_time, now()), u.idempotency_key, u.payload_hash, $2,
+        u.workflow_key, u.on_parent_failure, now(),
+        CASE WHEN c.n IS NULL THEN '' ELSE $19 END,
+        CASE WHEN c.n IS NULL THEN 0 ELSE 1 END,
+        CASE WHEN c.n IS NULL THEN NULL ELSE now() END,
+        CASE WHEN c.n IS NULL THEN NULL ELSE now() + make_interval(secs => $21) END
+    FROM input u LEFT JOIN chosen c ON c.n = u.n
+    ORDER BY u.n
+    RETURNING {{orch_task_columns}}
+), published AS (
+    INSERT INTO orch_bus_events (project_id, topic, attributes)
+    SELECT $1, e.topic, e.attributes FROM (
+        SELECT 0 AS k, t.id, 'task.created' AS topic, jsonb_strip_nulls(jsonb_build_object(
+            'task_id', t.id::text, 'capability', t.capability, 'attempt', '0',
+            'workflow_id', t.workflow_id::text)) AS attributes
+        FROM inserted t
+        UNION ALL
+        SELECT 1, t.id, 'task.leased', {{orch_task_event_attributes}}
+        FROM inserted t WHERE t.state = 'leased'
+    ) e
+    WHERE $22
+    ORDER BY e.k, e.id
+)
+SELECT * FROM inserted t;
+
 -- name: orch_tasks_by_idempotency_keys
 -- Existing tasks holding any of these idempotency keys, with the hash of the task they created.
 SELECT {{orch_task_columns}}, t.payload_hash FROM orch_tasks t
@@ -101,6 +165,16 @@ SELECT * FROM claimed t ORDER BY t.priority DESC, t.ready_time, t.id;
 UPDATE orch_tasks t SET lease_expire_time = now() + make_interval(secs => $4)
 WHERE t.project_id = $1 AND t.agent_id = $2 AND t.id = ANY ($3::uuid[]) AND t.state = 'leased'
 RETURNING t.id, t.lease_expire_time;
+
+-- name: orch_return_undelivered_tasks
+-- Take back leases agent $2 was granted on tasks $3 (at attempts $4) but never received (its
+-- stream closed first): the tasks are ready again as if never claimed, so no attempt is spent.
+UPDATE orch_tasks t SET state = 'ready', agent_id = '', attempt = t.attempt - 1,
+    start_time = NULL, lease_expire_time = NULL
+FROM unnest($3::uuid[], $4::int[]) AS u(id, attempt)
+WHERE t.project_id = $1 AND t.agent_id = $2 AND t.id = u.id AND t.attempt = u.attempt
+    AND t.state = 'leased'
+RETURNING t.id;
 
 -- name: orch_complete_tasks
 -- Mark leased attempts ($3 ids, $4 attempts, $5 results) of agent $2 succeeded, record their

@@ -252,11 +252,12 @@ async def test_replicas_wake_each_other_without_polling(make_config) -> None:
         first_event = asyncio.ensure_future(events.read())
 
         async def both_waiting_on_b() -> bool:
-            # Private state, read only to know both streams are idle before anything is written.
-            return bool(domain_b["dispatcher"]._waiters) and bool(domain_b["bus"]._feeds)
+            # Private state, read only to know both streams are idle (the assignment stream past
+            # its first, empty claim) before anything is written.
+            waiters = domain_b["dispatcher"]._waiters.get("default", ())
+            return any(w.idle for w in waiters) and bool(domain_b["bus"]._feeds)
 
         await eventually(both_waiting_on_b)
-        await asyncio.sleep(0.5)  # let the stream finish its first (empty) claim and go idle
         created = (await a.CreateTask(pb.CreateTaskRequest(task=pb.NewTask()))).task
         await a.Publish(pb.PublishRequest(events=[pb.NewBusEvent(topic="ping")]))
         got_task = await asyncio.wait_for(first_task, 30)

@@ -7,6 +7,7 @@ Recall over every layer and over events only, and prints p50/p95.
 
     python -m bench.recall                   # 100k events, 10k facts, 10k entities
     python -m bench.recall --events 20000 --facts 2000 --entities 2000 --json out.json
+    python -m bench.recall --data-dir /tmp/r100k      # keep the loaded data; a rerun only times
 
 Loading 100k events takes 10-20 minutes on 2 cores; the timings need the machine to themselves.
 """
@@ -91,14 +92,11 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     from athena.config import Config
     from athena.server import create_server
     from athena.v1 import (
-        graph_pb2,
         graph_pb2_grpc,
-        memory_pb2,
         memory_pb2_grpc,
         meta_pb2,
         recall_pb2,
         recall_pb2_grpc,
-        semantic_pb2,
         semantic_pb2_grpc,
     )
 
@@ -116,65 +114,11 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             facts = semantic_pb2_grpc.SemanticMemoryServiceStub(channel)
             graph = graph_pb2_grpc.KnowledgeGraphServiceStub(channel)
             recall = recall_pb2_grpc.RecallServiceStub(channel)
-            t0 = time.perf_counter()
-            # The first write creates the project; concurrent first writes to a new project
-            # trip over each other (see the report), so it goes alone.
-            await memory.RecordEvents(memory_pb2.RecordEventsRequest(events=events[:BATCH]))
-            await in_parallel(
-                [
-                    (
-                        lambda i=i: memory.RecordEvents(
-                            memory_pb2.RecordEventsRequest(events=events[i : i + BATCH])
-                        )
-                    )
-                    for i in range(BATCH, len(events), BATCH)
-                ],
-                2,
-            )
-            progress(f"{len(events):,} events in {time.perf_counter() - t0:.0f}s")
-            pairs = fact_texts(corpus, args.facts)
-            t0 = time.perf_counter()
-            await in_parallel(
-                [
-                    (
-                        lambda s=s, c=c: facts.CreateFact(
-                            semantic_pb2.CreateFactRequest(
-                                fact=semantic_pb2.NewFact(subject=s, content=c)
-                            )
-                        )
-                    )
-                    for s, c in pairs
-                ],
-                CONCURRENCY,
-            )
-            progress(f"{len(pairs):,} facts in {time.perf_counter() - t0:.0f}s")
-            names = corpus.vocab.functions + corpus.vocab.classes + corpus.vocab.files
-            t0 = time.perf_counter()
-            await in_parallel(
-                [
-                    (
-                        lambda i=i: graph.UpsertEntity(
-                            graph_pb2.UpsertEntityRequest(
-                                entity=graph_pb2.NewEntity(
-                                    name=f"{names[i % len(names)]} {i // len(names)}",
-                                    type="symbol",
-                                    description=pairs[i % len(pairs)][1] if pairs else "",
-                                )
-                            )
-                        )
-                    )
-                    for i in range(args.entities)
-                ],
-                CONCURRENCY,
-            )
-            progress(f"{args.entities:,} entities in {time.perf_counter() - t0:.0f}s")
-            progress("waiting for vector indexing, then VACUUM ANALYZE")
-            for _ in range(9000):  # at most 30 minutes
-                if not await server.indexer.backlog():
-                    break
-                await asyncio.sleep(0.2)
+            loaded = data_dir / "bench-recall-loaded"
+            if not loaded.exists():
+                await load(args, server, corpus, events, memory, facts, graph)
+                loaded.write_text("ok\n")
             async with server.database.pool.acquire() as conn:
-                await conn.execute("VACUUM (ANALYZE)")
                 counts = {
                     table: await conn.fetchval(f"SELECT count(*) FROM {table}")
                     for table in ("events", "facts", "entities", "relations")
@@ -205,6 +149,77 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
         await server.stop(grace=1.0)
 
 
+async def load(
+    args: argparse.Namespace,
+    server: Any,
+    corpus: Corpus,
+    events: list[Any],
+    memory: Any,
+    facts: Any,
+    graph: Any,
+) -> None:
+    """Loads events, facts and entities through the API, waits for indexing, VACUUM ANALYZE."""
+    from athena.v1 import graph_pb2, memory_pb2, semantic_pb2
+
+    t0 = time.perf_counter()
+    # The first write creates the project; concurrent first writes to a new project
+    # trip over each other (see the report), so it goes alone.
+    await memory.RecordEvents(memory_pb2.RecordEventsRequest(events=events[:BATCH]))
+    await in_parallel(
+        [
+            (
+                lambda i=i: memory.RecordEvents(
+                    memory_pb2.RecordEventsRequest(events=events[i : i + BATCH])
+                )
+            )
+            for i in range(BATCH, len(events), BATCH)
+        ],
+        2,
+    )
+    progress(f"{len(events):,} events in {time.perf_counter() - t0:.0f}s")
+    pairs = fact_texts(corpus, args.facts)
+    t0 = time.perf_counter()
+    await in_parallel(
+        [
+            (
+                lambda s=s, c=c: facts.CreateFact(
+                    semantic_pb2.CreateFactRequest(fact=semantic_pb2.NewFact(subject=s, content=c))
+                )
+            )
+            for s, c in pairs
+        ],
+        CONCURRENCY,
+    )
+    progress(f"{len(pairs):,} facts in {time.perf_counter() - t0:.0f}s")
+    names = corpus.vocab.functions + corpus.vocab.classes + corpus.vocab.files
+    t0 = time.perf_counter()
+    await in_parallel(
+        [
+            (
+                lambda i=i: graph.UpsertEntity(
+                    graph_pb2.UpsertEntityRequest(
+                        entity=graph_pb2.NewEntity(
+                            name=f"{names[i % len(names)]} {i // len(names)}",
+                            type="symbol",
+                            description=pairs[i % len(pairs)][1] if pairs else "",
+                        )
+                    )
+                )
+            )
+            for i in range(args.entities)
+        ],
+        CONCURRENCY,
+    )
+    progress(f"{args.entities:,} entities in {time.perf_counter() - t0:.0f}s")
+    progress("waiting for vector indexing, then VACUUM ANALYZE")
+    for _ in range(9000):  # at most 30 minutes
+        if not await server.indexer.backlog():
+            break
+        await asyncio.sleep(0.2)
+    async with server.database.pool.acquire() as conn:
+        await conn.execute("VACUUM (ANALYZE)")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.recall",
@@ -216,10 +231,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the server's data here; a rerun on a loaded directory only times Recall",
+    )
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="athena-recall-") as tmp:
-        report = asyncio.run(run(args, Path(tmp)))
+    if args.data_dir:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        report = asyncio.run(run(args, args.data_dir))
+    else:
+        with tempfile.TemporaryDirectory(prefix="athena-recall-") as tmp:
+            report = asyncio.run(run(args, Path(tmp)))
     print(f"\nRecall latency - stored {report['stored']}, load average {report['load_average']}")
     for label, row in report["results"].items():
         verdict = "PASS" if row["p50_ms"] < TARGET_P50_MS else "MISS"

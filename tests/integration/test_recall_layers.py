@@ -3,6 +3,8 @@ the meta-memory boosts (usefulness ratings, access counting)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 from athena.v1 import (
@@ -142,3 +144,21 @@ async def test_record_access_counts_recalled_memories(channel, memory, recall, s
     await server[0].components["recall"].close()
     stats = await meta.GetMemoryItemStats(meta_pb2.GetMemoryItemStatsRequest(item=ref))
     assert stats.stats.access_count == 1
+
+
+async def test_events_mentioning_a_named_entity_get_the_graph_boost(memory, recall, server) -> None:
+    linked = await record(memory, "edited src/billing.py to retry the charge")
+    other = await record(memory, "the charge retry was reviewed")
+    # Linking events to the entities they mention happens in the background.
+    async with asyncio.timeout(60):
+        await server[0].components["graph"].domain["linker"].drain()
+    for layers in ([meta_pb2.MEMORY_LAYER_EVENT], []):
+        response = await recall.Recall(
+            recall_pb2.RecallRequest(query="src/billing.py charge retry", layers=layers)
+        )
+        parts = {r.id: r.score_parts for r in response.results}
+        assert parts[linked.id].graph > 0
+        assert parts[other.id].graph == 0
+        entities = [r for r in response.results if r.layer == meta_pb2.MEMORY_LAYER_ENTITY]
+        assert all(r.score_parts.graph == 0 for r in entities)
+        assert bool(entities) == (not layers)

@@ -21,9 +21,11 @@ MIN_FETCH = 30
 RECENCY_WEIGHT = 0.1
 IMPORTANCE_WEIGHT = 0.2
 
-# Optional hooks other areas provide: usefulness (meta-memory) and graph proximity, each mapping
-# (project, query text, items) to a boost part per item id in [0, 1].
+# Optional hooks other areas provide, each giving a boost part per item id in [0, 1]:
+# usefulness (meta-memory) from (project, query text, items), and graph proximity from
+# (project, query text, limit) alone, so that it runs alongside the sources instead of after them.
 Booster = Callable[[str, str, Sequence[RecallItem]], Awaitable[dict[str, float]]]
+Proximity = Callable[[str, str, int], Awaitable[dict[str, float]]]
 # Told (project, session id, returned items) after a recall that asked to count them as used.
 Recalled = Callable[[str, str, Sequence[RecallItem]], None]
 
@@ -34,7 +36,7 @@ class Recall:
     def __init__(self, sources: Sequence[RecallSource]) -> None:
         self._sources = list(sources)
         self._usefulness: Booster | None = None
-        self._graph: Booster | None = None
+        self._graph: Proximity | None = None
         self._on_recalled: Recalled | None = None
 
     @property
@@ -48,7 +50,7 @@ class Recall:
     def set_boosters(
         self,
         usefulness: Booster | None = None,
-        graph: Booster | None = None,
+        graph: Proximity | None = None,
         on_recalled: Recalled | None = None,
     ) -> None:
         self._usefulness = usefulness or self._usefulness
@@ -71,30 +73,38 @@ class Recall:
             layers = wanted & frozenset(source.layers)
             if layers:
                 calls.append(source.recall(project, query, layers, limit))
-        batches = await asyncio.gather(*calls)
+        near = (
+            self._graph(project, query.text, limit)
+            if self._graph and RecallLayer.EVENT in wanted
+            else _none()
+        )
+        near_events, *batches = await asyncio.gather(near, *calls)
         items = [item for batch in batches for item in batch]
-        await self._boost(project, query, items)
+        await self._boost(project, query, items, near_events)
         items.sort(key=lambda item: (-item.score, item.layer.value, item.id))
         kept, context, tokens, truncated = pack(items[: query.k], query.max_tokens)
         if query.record_access and self._on_recalled:
             self._on_recalled(project, query.session_id or "", kept)
         return RecallOutcome(kept, context, tokens, truncated, is_temporal(query.text))
 
-    async def _boost(self, project: str, query: RecallQuery, items: list[RecallItem]) -> None:
+    async def _boost(
+        self,
+        project: str,
+        query: RecallQuery,
+        items: list[RecallItem],
+        near: dict[str, float],
+    ) -> None:
         now = datetime.now(UTC)
         if not items:
             return
-        useful, near = await asyncio.gather(
-            self._usefulness(project, query.text, items) if self._usefulness else _none(),
-            self._graph(project, query.text, items) if self._graph else _none(),
-        )
+        useful = await self._usefulness(project, query.text, items) if self._usefulness else {}
         for item in items:
             p = item.parts
             p.recency = RECENCY_WEIGHT * recency(item.time, now)
             p.importance = IMPORTANCE_WEIGHT * (item.importance - 0.5)
             # Sources may set a layer's own usefulness (a fact's rating); meta-memory adds to it.
             p.usefulness += useful.get(item.id, 0.0)
-            p.graph = near.get(item.id, 0.0)
+            p.graph = near.get(item.id, 0.0) if item.layer is RecallLayer.EVENT else 0.0
             item.score = item.relevance * (1.0 + p.recency + p.importance + p.usefulness + p.graph)
 
 

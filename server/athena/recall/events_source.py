@@ -43,6 +43,9 @@ CORPUS_SAMPLE = 1000
 # (cheap, and their statistics move fastest).
 CORPUS_REFRESH_SECONDS = 60.0
 CORPUS_RECOUNT_BELOW = 5_000
+# Bounds the per-project lexeme count cache: a cached lexeme is skipped only when it occurs in
+# the lower-cased query (stems mostly do), a check that costs a pass over the cache.
+CACHED_LEXEMES = 5_000
 # A query naming an event's actor ("what did Alice say about ...") multiplies its relevance.
 ACTOR_BOOST = 0.4
 # A temporal question ("when did ...") multiplies the relevance of events that mention a time.
@@ -68,6 +71,8 @@ class _Corpus:
     documents: int
     average_length: float
     loaded_at: float
+    # Lexeme document counts (capped) seen since loaded_at; they expire with the corpus.
+    frequencies: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,6 +138,7 @@ class EventsSource:
         side = _TextSide()
         project = args[0]
         corpus = self._cached_corpus(project)
+        lowered = query.text.lower()
         async with self._db.connection() as conn:
             terms = await conn.fetch(
                 self._q.recall_query_terms,
@@ -141,6 +147,7 @@ class EventsSource:
                 DOCUMENT_COUNT_CAP,
                 corpus is None,
                 CORPUS_SAMPLE,
+                [lx for lx in corpus.frequencies if lx in lowered] if corpus else [],
             )
             if not terms:
                 return side
@@ -151,15 +158,20 @@ class EventsSource:
                     time.monotonic(),
                 )
                 self._corpora[project] = corpus
-            lexemes = [r["lexeme"] for r in terms]
-            idfs = {
-                r["lexeme"]: bm25.idf(corpus.documents, int(r["documents"]))
+            frequencies = {
+                r["lexeme"]: (
+                    corpus.frequencies[r["lexeme"]]
+                    if r["documents"] is None
+                    else int(r["documents"])
+                )
                 for r in terms
-                if r["documents"]
             }
+            if len(corpus.frequencies) < CACHED_LEXEMES:
+                corpus.frequencies.update(frequencies)
+            lexemes = [r["lexeme"] for r in terms]
+            idfs = {lx: bm25.idf(corpus.documents, n) for lx, n in frequencies.items() if n}
             if not idfs:
                 return side
-            frequencies = {r["lexeme"]: int(r["documents"]) for r in terms}
             chosen, required = bm25.gather(corpus.documents, frequencies, GATHER_BUDGET)
             through = (
                 " & ".join(tsquery_or((lx,)) for lx in chosen) if required else tsquery_or(chosen)

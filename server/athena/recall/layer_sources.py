@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -80,8 +79,35 @@ class GraphSource:
 
     layers = (RecallLayer.ENTITY, RecallLayer.RELATION)
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, db: Database, queries: Queries) -> None:
         self._graph = graph
+        self._db = db
+        self._q = queries
+        # Entity searches in flight, keyed by (project, query text, k): a recall's entity layer
+        # and its proximity boost ask the same question at the same time and share one answer.
+        self._searching: dict[tuple[str, str, int], asyncio.Future[Any]] = {}
+
+    async def _search(self, project: str, text: str, k: int) -> list[Any]:
+        key = (project, text, k)
+        found = self._searching.get(key)
+        if found is None:
+            found = asyncio.ensure_future(self._search_entities(project, text, k))
+            self._searching[key] = found
+            found.add_done_callback(lambda _: self._searching.pop(key, None))
+        return await asyncio.shield(found)
+
+    async def _search_entities(self, project: str, text: str, k: int) -> list[Any]:
+        """KnowledgeGraph.search_entities' answer from one index-friendly statement
+        (`recall_search_entities`, measured 4x faster at 11k entities)."""
+        from athena.graph.knowledge import row_to_entity
+        from athena.graph.models import ScoredEntity, name_key
+
+        key = name_key(text)
+        if not key:  # the graph's own search names the offending field
+            return await self._graph.search_entities(project, text, k=k)
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(self._q.recall_search_entities, project, key, text, k)
+        return [ScoredEntity(row_to_entity(r), float(r["score"])) for r in rows]
 
     async def recall(
         self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
@@ -90,7 +116,7 @@ class GraphSource:
             return []
         from athena.graph.models import RelationFilter
 
-        hits = await self._graph.search_entities(project, query.text, k=limit)
+        hits = await self._search(project, query.text, limit)
         items: list[RecallItem] = []
         if RecallLayer.ENTITY in layers:
             for hit in hits:
@@ -142,15 +168,13 @@ class GraphSource:
             )
         return items
 
-    async def proximity(
-        self, project: str, text: str, items: Sequence[RecallItem]
-    ) -> dict[str, float]:
-        """Graph boost for events that mention an entity the query names."""
-        events = [i for i in items if i.layer is RecallLayer.EVENT]
-        if not events:
-            return {}
-        hits = await self._graph.search_entities(project, text, k=RELATION_ENTITIES)
-        named = [h for h in hits if h.score >= GRAPH_MIN_SCORE]
+    async def proximity(self, project: str, text: str, limit: int) -> dict[str, float]:
+        """Graph boost per event id for the events that mention an entity the query names.
+
+        Depends on the query alone, so recall runs it beside the sources; it shares the entity
+        search of the entity layer (same k) when that layer is asked for too."""
+        hits = await self._search(project, text, limit)
+        named = [h for h in hits[:RELATION_ENTITIES] if h.score >= GRAPH_MIN_SCORE]
         linked = await asyncio.gather(
             *(
                 self._graph.entity_events(project, h.entity.id, page_size=GRAPH_EVENTS_PER_ENTITY)

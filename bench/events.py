@@ -504,6 +504,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="10k events at most, fewer queries")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     parser.add_argument("--seed", type=int, default=42, help="corpus seed (42)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="server setting for the run, as in `athena serve` (e.g. graph_extractor=none)",
+    )
     parser.add_argument("--queries", type=int, help="hybrid queries per scale (300; quick 100)")
     parser.add_argument(
         "--diagnose",
@@ -555,7 +562,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     progress(f"starting embedded PostgreSQL and the server in {data_dir}")
     config = Config(
         host="127.0.0.1", port=0, data_dir=data_dir, log_level="WARNING", grace_seconds=1.0
-    )
+    ).with_overrides(dict(item.split("=", 1) for item in args.set))
     server, port = await create_server(config)
     try:
         await server.start()

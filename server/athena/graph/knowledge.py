@@ -37,7 +37,6 @@ from athena.graph.models import (
 )
 from athena.ids import uuid7
 from athena.memory.paging import fingerprint
-from athena.memory.term_stats import tsquery_or
 from athena.projects import Projects
 from athena.semantic import page_tokens
 from athena.storage import Database, Queries
@@ -169,15 +168,7 @@ class KnowledgeGraph:
         if not key:
             raise InvalidArgument([FieldViolation("query", "must contain non-blank text")])
         async with self._db.connection() as conn:
-            lexemes = await conn.fetchval(self._q.entity_query_lexemes, query)
-            rows = await conn.fetch(
-                self._q.search_entities,
-                project,
-                key,
-                tsquery_or(tuple(lexemes)) if lexemes else "",
-                _types(types),
-                k,
-            )
+            rows = await conn.fetch(self._q.search_entities, project, key, query, _types(types), k)
         return [ScoredEntity(row_to_entity(r), float(r["score"])) for r in rows]
 
     # Relations --------------------------------------------------------------------------------

@@ -48,25 +48,35 @@ LIMIT $5;
 -- Delete one entity (its relations, mentions and memberships cascade); returns its id.
 DELETE FROM entities WHERE project_id = $1 AND id = $2 RETURNING id;
 
--- name: entity_query_lexemes
--- The lexemes of a query as the entity search vector sees them (names unstemmed, descriptions
--- stemmed).
-SELECT tsvector_to_array(to_tsvector('simple', $1) || to_tsvector('english', $1));
-
 -- name: search_entities
--- Entities matching query $2 (case-folded) by exact name or alias (score 1), trigram name
--- similarity, or full text ($3, an OR tsquery), best first; $4 types, $5 limit.
+-- Entities matching query text $3 (case-folded name key $2) by exact name or alias (score 1),
+-- trigram name similarity, or full text of the query as the entity vector sees it (names
+-- unstemmed, descriptions stemmed), best first; $4 types, $5 limit. A union of what each index
+-- finds: a single OR made PostgreSQL compare trigrams with every entity of the project (~10 ms
+-- per 10k entities). The trigram branch is fenced (OFFSET 0) from the project filter, else the
+-- planner prefers the project's btree over the trigram index.
+WITH q AS (
+    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+        AS query
+    FROM unnest(tsvector_to_array(to_tsvector('simple', $3) || to_tsvector('english', $3))) AS w
+), hits AS (
+    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
+    UNION
+    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
+    WHERE t.project_id = $1
+    UNION
+    SELECT n.id FROM entities n, q WHERE n.project_id = $1 AND n.search_tsv @@ q.query
+)
 SELECT {{entity_columns}},
     greatest(
         CASE WHEN n.name_key = $2 THEN 1.0
              WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
              ELSE 0.0 END,
         0.9 * similarity(n.name_key, $2),
-        0.8 * least(ts_rank_cd(n.search_tsv, $3::tsquery), 1.0)
+        0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
     ) AS score
-FROM entities n
+FROM entities n JOIN hits h ON h.id = n.id, q
 WHERE n.project_id = $1 AND ($4::text[] IS NULL OR n.type = ANY ($4))
-    AND (n.name_key = $2 OR n.name_key % $2 OR n.search_tsv @@ $3::tsquery)
 ORDER BY score DESC, n.name_key
 LIMIT $5;
 

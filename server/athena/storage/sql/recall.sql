@@ -98,34 +98,3 @@ WHERE p.doc @@ q.query
     AND ($5::timestamptz IS NULL OR p.due_time < $5)
 ORDER BY score DESC, p.id
 LIMIT $6;
-
--- name: recall_search_entities
--- The knowledge graph's search_entities (same matches, scores and order: exact name $2, trigram
--- name similarity, or full text of query $3 as the entity vector sees it; best $4 first) as a
--- union of what each index finds. Its single OR makes PostgreSQL compare trigrams with every
--- entity of the project (~10 ms per 10k entities); the trigram branch is fenced (OFFSET 0) from
--- the project filter, else the planner prefers the project's btree over the trigram index.
-WITH q AS (
-    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
-        AS query
-    FROM unnest(tsvector_to_array(to_tsvector('simple', $3) || to_tsvector('english', $3))) AS w
-), hits AS (
-    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
-    UNION
-    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
-    WHERE t.project_id = $1
-    UNION
-    SELECT n.id FROM entities n, q WHERE n.project_id = $1 AND n.search_tsv @@ q.query
-)
-SELECT {{entity_columns}},
-    greatest(
-        CASE WHEN n.name_key = $2 THEN 1.0
-             WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
-             ELSE 0.0 END,
-        0.9 * similarity(n.name_key, $2),
-        0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
-    ) AS score
-FROM entities n JOIN hits h ON h.id = n.id, q
-WHERE n.project_id = $1
-ORDER BY score DESC, n.name_key
-LIMIT $4;

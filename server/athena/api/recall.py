@@ -21,7 +21,7 @@ _FUSION_FROM_PB = {
 DEFAULT_K = 10
 
 
-def _query(pb: recall_pb2.RecallRequest) -> RecallQuery:
+def recall_query(pb: recall_pb2.RecallRequest) -> RecallQuery:
     time_range = pb.time_range
     return RecallQuery(
         text=pb.query,
@@ -40,7 +40,7 @@ def _query(pb: recall_pb2.RecallRequest) -> RecallQuery:
     )
 
 
-def _result(item: RecallItem) -> recall_pb2.RecallResult:
+def recall_result(item: RecallItem) -> recall_pb2.RecallResult:
     p = item.parts
     result = recall_pb2.RecallResult(
         layer=_LAYER_TO_PB[item.layer],
@@ -82,9 +82,9 @@ class RecallServicer(recall_pb2_grpc.RecallServiceServicer):
     async def Recall(
         self, request: recall_pb2.RecallRequest, context: grpc.aio.ServicerContext
     ) -> recall_pb2.RecallResponse:
-        outcome = await self._recall.recall(current_project(), _query(request))
+        outcome = await self._recall.recall(current_project(), recall_query(request))
         return recall_pb2.RecallResponse(
-            results=[_result(item) for item in outcome.items],
+            results=[recall_result(item) for item in outcome.items],
             context=outcome.context,
             context_tokens=outcome.context_tokens,
             truncated=outcome.truncated,

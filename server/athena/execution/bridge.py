@@ -145,10 +145,10 @@ class Bridge:
         req = _parse(params, recall_pb2.RecallRequest)
         if req.record_access and self.access is not MemoryAccess.READ_WRITE:
             raise PermissionDenied("record_access writes meta-memory; it needs read_write access")
-        outcome = await self._recall.recall(self.project, recall_api._query(req))
+        outcome = await self._recall.recall(self.project, recall_api.recall_query(req))
         return _json(
             recall_pb2.RecallResponse(
-                results=[recall_api._result(item) for item in outcome.items],
+                results=[recall_api.recall_result(item) for item in outcome.items],
                 context=outcome.context,
                 context_tokens=outcome.context_tokens,
                 truncated=outcome.truncated,

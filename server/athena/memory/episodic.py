@@ -86,7 +86,7 @@ def _filter_args(project: str, f: EventFilter) -> tuple[Any, ...]:
     )
 
 
-def _row_to_event(row: asyncpg.Record) -> Event:
+def row_to_event(row: asyncpg.Record) -> Event:
     return Event(
         id=row["id"],
         session_id=row["session_id"],
@@ -208,14 +208,14 @@ class EpisodicMemory:
                 [(i, project, v, now) for i, v in zip(ids, vectors, strict=True)],
             )
         self._on_vectors_queued(len(ids))
-        stored = [_row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows]
+        stored = [row_to_event(dict(zip(_COPY_COLUMNS, r, strict=True))) for r in rows]
         if self._recorded_listeners:
             await self._notify_recorded(project, stored)
         return stored, False
 
     async def _by_ids(self, conn: Any, project: str, ids: list[uuid.UUID]) -> list[Event]:
         rows = await conn.fetch(self._q.get_events_by_ids, project, ids)
-        by_id = {row["id"]: _row_to_event(row) for row in rows}
+        by_id = {row["id"]: row_to_event(row) for row in rows}
         # Events deleted since the original request are simply absent from the replay.
         return [by_id[i] for i in ids if i in by_id]
 
@@ -224,7 +224,7 @@ class EpisodicMemory:
             row = await conn.fetchrow(self._q.get_event, project, event_id)
         if row is None:
             raise EventNotFound(str(event_id))
-        return _row_to_event(row)
+        return row_to_event(row)
 
     async def list(
         self,
@@ -248,7 +248,7 @@ class EpisodicMemory:
             params.append(cursor.importance if cursor else None)
         async with self._db.connection() as conn:
             rows = await conn.fetch(getattr(self._q, name), *params)
-        events = [_row_to_event(r) for r in rows[:size]]
+        events = [row_to_event(r) for r in rows[:size]]
         next_token = ""
         if len(rows) > size:
             last = events[-1]

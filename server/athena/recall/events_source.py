@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from athena.embeddings import Embedder
-from athena.memory.episodic import EXACT_SCAN_LIMIT, _row_to_event
+from athena.memory.episodic import EXACT_SCAN_LIMIT, row_to_event
 from athena.memory.term_stats import tsquery_or
 from athena.recall import bm25
 from athena.recall.models import (
@@ -262,7 +262,7 @@ class EventsSource:
             return []
         async with self._db.connection() as conn:
             rows = await conn.fetch(self._q.get_events_by_ids, project, chosen)
-        events = {r["id"]: _row_to_event(r) for r in rows}
+        events = {r["id"]: row_to_event(r) for r in rows}
         items = []
         for i in chosen:
             event = events.get(i)

@@ -292,10 +292,10 @@ class Bench:
             )
         )
 
-    async def drain_vector_backlog(self, queries: Sequence[str] = ()) -> None:
-        """Wait for the server's background vector indexer to empty its queue (servers that index
-        vectors in the write path have no indexer and nothing to wait for). With `queries`, first
-        measure hybrid search while the backlog is still there."""
+    async def drain_backlogs(self, queries: Sequence[str] = ()) -> None:
+        """Wait for the server's background vector indexer and graph linker to empty their queues
+        (servers that index vectors in the write path have no indexer and nothing to wait for).
+        With `queries`, first measure hybrid search while the backlog is still there."""
         from athena.v1 import memory_pb2
 
         indexer = getattr(self.server, "indexer", None)
@@ -312,47 +312,60 @@ class Bench:
             )
             self.rows[-1].extra["queued_before"] = backlog
             self.rows[-1].extra["queued_after"] = backlog = await indexer.backlog()
+        linker = self.server.components["graph"].domain["linker"]
+        backlogs = {"vector indexing": indexer.backlog, "graph linking": linker.backlog}
         t0 = time.perf_counter()
-        last_report, remaining = t0, backlog
-        while remaining:
-            STOP.check()
-            if time.perf_counter() - t0 > DRAIN_TIMEOUT_SECONDS:
-                progress(f"gave up waiting for the vector indexer ({remaining:,} still queued)")
-                break
-            await asyncio.sleep(0.2)
-            remaining = await indexer.backlog()
-            if time.perf_counter() - last_report > 15:
-                last_report = time.perf_counter()
-                progress(f"vector indexer: {remaining:,} events still queued")
-        drained = time.perf_counter() - t0
-        progress(f"vector indexer drained {backlog - remaining:,} queued events in {drained:.1f}s")
+        # Both background workers start once recording stops and share the machine: wait for
+        # each queue to empty, timing both from the same start.
+        waited = await asyncio.gather(*(self.wait_empty(n, f, t0) for n, f in backlogs.items()))
         loaded, wall = self.since_settle
-        self.rows.append(
-            Row(
-                "Vector indexing backlog drain",
-                self.recorded,
-                backlog - remaining,
-                throughput_eps=(backlog - remaining) / drained if drained > 0 else None,
-                extra={"seconds": round(drained, 2), "still_queued": remaining},
-            )
-        )
-        if loaded and backlog:
+        for name, (start, remaining, drained) in zip(backlogs, waited, strict=True):
+            progress(f"{name} drained {start - remaining:,} queued events in {drained:.1f}s")
             self.rows.append(
                 Row(
-                    "Recorded events until vector-indexed",
+                    f"{name.capitalize()} backlog drain",
+                    self.recorded,
+                    start - remaining,
+                    throughput_eps=(start - remaining) / drained if drained > 0 else None,
+                    extra={"seconds": round(drained, 2), "still_queued": remaining},
+                )
+            )
+        drained = max(d for _, _, d in waited)
+        if loaded and any(start for start, _, _ in waited):
+            self.rows.append(
+                Row(
+                    "Recorded events until vector-indexed and graph-linked",
                     self.recorded,
                     loaded,
                     throughput_eps=loaded / (wall + drained),
                     extra={"record_seconds": round(wall, 2), "drain_seconds": round(drained, 2)},
-                    target="(info: includes the drain)",
+                    target="(info: includes the drains)",
                 )
             )
+
+    async def wait_empty(
+        self, name: str, backlog: Callable[[], Awaitable[int]], t0: float
+    ) -> tuple[int, int, float]:
+        """Poll a background queue until it is empty; (initial size, left, seconds since t0)."""
+        start = remaining = await backlog()
+        last_report = t0
+        while remaining:
+            STOP.check()
+            if time.perf_counter() - t0 > DRAIN_TIMEOUT_SECONDS:
+                progress(f"gave up waiting for {name} ({remaining:,} still queued)")
+                break
+            await asyncio.sleep(0.2)
+            remaining = await backlog()
+            if time.perf_counter() - last_report > 15:
+                last_report = time.perf_counter()
+                progress(f"{name}: {remaining:,} events still queued")
+        return start, remaining, time.perf_counter() - t0
 
     async def settle(self, queries: Sequence[str] = ()) -> None:
         """Let background vector indexing finish, then do what autovacuum would get to eventually
         (fresh statistics, a visibility map) and a checkpoint, so that flushing the load's dirty
         pages does not land inside a measurement."""
-        await self.drain_vector_backlog(queries)
+        await self.drain_backlogs(queries)
         self.since_settle = (0, 0.0)
         t0 = time.perf_counter()
         async with self.server.database.pool.acquire() as conn:

@@ -77,6 +77,13 @@ class Config:
             "rules), `none` (no extraction or causal links), or `package.module:factory`."
         },
     )
+    graph_link_max_deferred: int = field(
+        default=100_000,
+        metadata={
+            "help": "Graph linking waits while events keep arriving, up to this many queued "
+            "events; beyond it linking runs alongside writes (slower recording)."
+        },
+    )
 
     # Prospective memory (triggers) and meta-memory (access decay, working memory).
     trigger_poll_seconds: float = field(

@@ -180,7 +180,9 @@ async def test_extraction_can_be_switched_off(make_config) -> None:
             _first, second = await record(
                 memory, None, new_event("edit a.py", at=0), new_event("a.py broke", at=1)
             )
-            await srv.components["graph"].domain["linker"].drain()
+            linker = srv.components["graph"].domain["linker"]
+            await linker.drain()
+            assert await linker.backlog() == 0  # the queue is emptied, not left to grow
             assert await names_of(graph, second.id) == []
             assert await links(graph, second.id) == []
     finally:

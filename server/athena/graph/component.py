@@ -16,8 +16,9 @@ async def build(ctx: Context) -> Component:
     communities = CommunityStore(ctx.database, ctx.queries)
     spec = ctx.config.graph_extractor
     linker = EpisodicLinker(
-        ctx.database, ctx.queries, create_extractor(spec), enabled=spec != "none"
-    )
+        ctx.database, ctx.queries, create_extractor(spec), enabled=spec != "none",
+        max_deferred=ctx.config.graph_link_max_deferred,
+    )  # fmt: skip
     ctx.components["memory"].domain["episodic"].add_recorded_listener(linker.on_recorded)
     servicer = KnowledgeGraphServicer(graph, communities)
     return Component(
@@ -27,6 +28,5 @@ async def build(ctx: Context) -> Component:
             servicer, server
         ),
         background=lambda: [linker.run()],
-        close=linker.close,
         domain={"graph": graph, "communities": communities, "linker": linker},
     )

@@ -221,10 +221,49 @@ LIMIT $5;
 -- Whether event $2 exists in project $1.
 SELECT EXISTS (SELECT 1 FROM events WHERE project_id = $1 AND id = $2);
 
--- name: lock_live_events
--- The events among $1 that still exist, key-share locked (in id order) so none can be deleted
--- while the linker's transaction links to them.
-SELECT id FROM events WHERE id = ANY ($1::uuid[]) ORDER BY id FOR KEY SHARE;
+-- name: graph_link_lock_timeout
+-- Bound how long the linker's transaction waits for a row lock (the FOLLOWS and CAUSED_BY
+-- foreign keys lock their predecessors) to $1 ms: shorter than PostgreSQL's deadlock check, so
+-- against a delete it is the linker that gives up (and retries later), not the delete.
+SELECT set_config('lock_timeout', $1::int || 'ms', true);
+
+-- name: graph_take_link_queue
+-- Up to $1 queued events, oldest first, row-locked so that other replicas' linkers take others.
+SELECT event_id, project_id FROM graph_link_queue
+ORDER BY event_id
+LIMIT $1
+FOR UPDATE SKIP LOCKED;
+
+-- name: graph_lock_queued_events
+-- The events among $2 of project $1, key-share locked so none can be deleted while the linker's
+-- transaction links to them. Events locked by a delete in progress are skipped rather than
+-- waited for: the deleter may be waiting for another of these events, and the linker for it.
+SELECT {{event_columns}} FROM events e
+WHERE e.project_id = $1 AND e.id = ANY ($2::uuid[])
+ORDER BY e.id
+FOR KEY SHARE SKIP LOCKED;
+
+-- name: graph_existing_events
+-- Which of the events $1 exist (an unfinished delete still counts as existing).
+SELECT id FROM events WHERE id = ANY ($1::uuid[]);
+
+-- name: graph_dequeue_links
+-- Remove events $1 from the link queue.
+DELETE FROM graph_link_queue WHERE event_id = ANY ($1::uuid[]);
+
+-- name: graph_link_backlog
+-- How many events wait to be linked, all projects.
+SELECT count(*) FROM graph_link_queue;
+
+-- name: graph_clear_link_queue
+-- Up to $1 queued events removed unlinked (extraction switched off); returns how many.
+WITH gone AS (
+    DELETE FROM graph_link_queue WHERE event_id IN (
+        SELECT event_id FROM graph_link_queue ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING 1
+)
+SELECT count(*) FROM gone;
 
 -- name: insert_extracted_entities
 -- Create the extracted entities that do not exist yet ($2 ids, $3 names, $4 name keys, $5 types,

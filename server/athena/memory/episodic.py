@@ -147,16 +147,20 @@ class EpisodicMemory:
         """Call `listener(project, events)` after every committed record (not on replays).
 
         Other areas hook in here (graph extraction, triggers, the event bus). Listeners are
-        awaited before the rpc returns, so they must be quick; a failing listener is logged and
-        does not fail the write, which is already committed."""
+        awaited before the rpc returns, concurrently (each is typically one database round
+        trip, so the rpc waits for the slowest rather than their sum), so they must be quick; a
+        failing listener is logged and does not fail the write, which is already committed."""
         self._recorded_listeners.append(listener)
 
     async def _notify_recorded(self, project: str, events: list[Event]) -> None:
-        for listener in self._recorded_listeners:
-            try:
-                await listener(project, events)
-            except Exception:
-                log.exception("a recorded-events listener failed", extra={"events": len(events)})
+        await asyncio.gather(*(self._notify(f, project, events) for f in self._recorded_listeners))
+
+    @staticmethod
+    async def _notify(listener: RecordedListener, project: str, events: list[Event]) -> None:
+        try:
+            await listener(project, events)
+        except Exception:
+            log.exception("a recorded-events listener failed", extra={"events": len(events)})
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
         if len(texts) >= _EMBED_ELSEWHERE:

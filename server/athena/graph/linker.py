@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
 
-from athena.errors import StorageError, StorageUnavailable
+from athena.deferred import QUIET_SECONDS, DeferredWorker
+from athena.errors import StorageUnavailable
 from athena.graph.extraction import EntityExtractor
 from athena.graph.models import name_key
 from athena.ids import uuid7
@@ -48,13 +48,9 @@ PAIRED_PER_EVENT = 8
 # Events linked in one transaction at most: big enough that the set-based statements pay off,
 # small enough that extracting them (on a thread) and the transaction's locks stay short.
 BATCH = 1000
-IDLE_SECONDS = 1.0
-RETRY_SECONDS = 2.0
 # Longest wait for a row lock inside a chunk (see graph_link_lock_timeout).
 LOCK_TIMEOUT_MS = 200
-# Linking starts once no event was recorded for this long...
-QUIET_SECONDS = 0.25
-# ...or once this many events wait, after which it runs alongside recording.
+# Linking starts once no event was recorded for QUIET_SECONDS, or once this many events wait.
 MAX_DEFERRED = 100_000
 
 
@@ -99,9 +95,11 @@ def plan(extractor: EntityExtractor, events: list[Event]) -> Batch:
     )
 
 
-class EpisodicLinker:
+class EpisodicLinker(DeferredWorker):
     """Links queued events in the background: call `wake()` after recording, `run()` until
     cancelled; `drain()` links everything queued now."""
+
+    what = "graph linking"
 
     def __init__(
         self,
@@ -113,17 +111,12 @@ class EpisodicLinker:
         quiet_seconds: float = QUIET_SECONDS,
         max_deferred: int = MAX_DEFERRED,
     ) -> None:
+        super().__init__(quiet_seconds, max_deferred)
         self._db = db
         self._q = queries
         self._extractor = extractor
         self._enabled = enabled
         self._batch = batch
-        self.quiet_seconds = quiet_seconds
-        self.max_deferred = max_deferred
-        self._wake = asyncio.Event()
-        self._last_write = float("-inf")
-        # This replica's view of the backlog (its own writes minus what it linked), for deferral.
-        self._pending = 0
         # One chunk at a time in this process, so that drain() returning means the background
         # worker's chunk has committed too.
         self._chunk_lock = asyncio.Lock()
@@ -132,11 +125,6 @@ class EpisodicLinker:
     async def on_recorded(self, project: str, events: list[Event]) -> None:
         """The recorded-events listener: the trigger has queued them; note the write."""
         self.wake(len(events))
-
-    def wake(self, queued: int = 1) -> None:
-        self._pending += queued
-        self._last_write = time.monotonic()
-        self._wake.set()
 
     async def backlog(self) -> int:
         async with self._db.connection() as conn:
@@ -150,34 +138,8 @@ class EpisodicLinker:
             total += done
         return total
 
-    async def run(self) -> None:
-        """The background worker: link queued events until cancelled."""
-        try:
-            self._pending = await self.backlog()
-        except (StorageUnavailable, StorageError):
-            self._pending = 0
-        while True:
-            # Cleared before looking, so a wake() during the chunk is not lost.
-            self._wake.clear()
-            busy_for = self.quiet_seconds - (time.monotonic() - self._last_write)
-            if busy_for > 0 and self._pending < self.max_deferred:
-                await asyncio.sleep(busy_for)
-                continue
-            try:
-                done = await self.link_batch()
-            except (StorageUnavailable, StorageError) as exc:
-                log.warning("graph linking failed; retrying", extra={"error": str(exc)})
-                await asyncio.sleep(RETRY_SECONDS)
-                continue
-            if done:
-                continue
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancellation
-            # that stops the server when it races with the wake-up.
-            try:
-                async with asyncio.timeout(IDLE_SECONDS):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass
+    async def step(self) -> int:
+        return await self.link_batch()
 
     async def link_batch(self) -> int:
         """Link one chunk of queued events in one transaction; returns how many left the queue."""
@@ -192,7 +154,7 @@ class EpisodicLinker:
                 log.exception("linking events to the graph failed; the chunk stays unlinked")
                 done = await self._drop_chunk()
         self.linked_total += done
-        self._pending = max(0, self._pending - done)
+        self._worked_off(done)
         return done
 
     async def _link_chunk(self) -> int:

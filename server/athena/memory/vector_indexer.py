@@ -13,19 +13,10 @@ events of its project (full-text search finds every event at once); the cap boun
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-
-from athena.errors import StorageError, StorageUnavailable
+from athena.deferred import QUIET_SECONDS, DeferredWorker
 from athena.storage import Database, Queries
 
-log = logging.getLogger(__name__)
-
 BATCH = 100
-IDLE_SECONDS = 1.0
-RETRY_SECONDS = 2.0
-QUIET_SECONDS = 0.25
 # A 100k-event burst at full recording speed stays deferred; the indexer then catches up at a
 # few hundred vectors/s (docs/benchmarks.md).
 MAX_DEFERRED = 100_000
@@ -34,8 +25,10 @@ MAX_DEFERRED = 100_000
 VACUUM_AFTER = 5_000
 
 
-class VectorIndexer:
+class VectorIndexer(DeferredWorker):
     """Call `wake()` after enqueuing; `run()` until cancelled."""
+
+    what = "vector indexing"
 
     def __init__(
         self,
@@ -45,24 +38,12 @@ class VectorIndexer:
         quiet_seconds: float = QUIET_SECONDS,
         max_deferred: int = MAX_DEFERRED,
     ) -> None:
+        super().__init__(quiet_seconds, max_deferred)
         self._db = db
         self._q = queries
         self._batch = batch
-        self.quiet_seconds = quiet_seconds
-        self.max_deferred = max_deferred
-        self._wake = asyncio.Event()
-        self._last_write = float("-inf")
-        # This replica's view of the backlog: its own writes minus what it indexed. Other
-        # replicas' writes are picked up too, just without influencing the deferral.
-        self._pending = 0
         self._since_vacuum = 0
         self.indexed_total = 0
-
-    def wake(self, queued: int = 1) -> None:
-        """Called after `queued` vectors were queued by a write."""
-        self._pending += queued
-        self._last_write = time.monotonic()
-        self._wake.set()
 
     async def index_batch(self) -> int:
         """Index up to one batch; returns how many vectors moved."""
@@ -70,8 +51,14 @@ class VectorIndexer:
             moved = int(await conn.fetchval(self._q.index_queued_vectors, self._batch))
         self.indexed_total += moved
         self._since_vacuum += moved
-        self._pending = max(0, self._pending - moved)
+        self._worked_off(moved)
         return moved
+
+    async def step(self) -> int:
+        return await self.index_batch()
+
+    async def on_idle(self) -> None:
+        await self.vacuum_if_due()
 
     async def vacuum_if_due(self) -> bool:
         """VACUUM the queue once it is empty after a large drain; True if it ran."""
@@ -92,35 +79,3 @@ class VectorIndexer:
         while moved := await self.index_batch():
             total += moved
         return total
-
-    async def run(self) -> None:
-        try:
-            self._pending = await self.backlog()
-        except (StorageUnavailable, StorageError):
-            self._pending = 0
-        while True:
-            # Cleared before looking, so a wake() during the batch is not lost.
-            self._wake.clear()
-            busy_for = self.quiet_seconds - (time.monotonic() - self._last_write)
-            if busy_for > 0 and self._pending < self.max_deferred:
-                await asyncio.sleep(busy_for)
-                continue
-            try:
-                moved = await self.index_batch()
-            except (StorageUnavailable, StorageError) as exc:
-                log.warning("vector indexing failed; retrying", extra={"error": str(exc)})
-                await asyncio.sleep(RETRY_SECONDS)
-                continue
-            if moved:
-                continue
-            try:
-                await self.vacuum_if_due()
-            except (StorageUnavailable, StorageError) as exc:
-                log.warning("vacuum of the vector queue failed", extra={"error": str(exc)})
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancellation
-            # that stops the server when it races with the wake-up, leaving this loop running.
-            try:
-                async with asyncio.timeout(IDLE_SECONDS):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass

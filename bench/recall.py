@@ -121,7 +121,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             async with server.database.pool.acquire() as conn:
                 counts = {
                     table: await conn.fetchval(f"SELECT count(*) FROM {table}")
-                    for table in ("events", "facts", "entities", "relations")
+                    for table in ("events", "facts", "entities", "relations", "event_vector_queue")
                 }
             progress(f"stored: {counts}")
             rows = {}
@@ -211,11 +211,18 @@ async def load(
         CONCURRENCY,
     )
     progress(f"{args.entities:,} entities in {time.perf_counter() - t0:.0f}s")
-    progress("waiting for vector indexing, then VACUUM ANALYZE")
+    progress("waiting for vector indexing and graph linking, then VACUUM ANALYZE")
+    # Timings are of the steady state: every vector indexed (an unindexed one is found by an
+    # exact scan of the queue, which costs more per vector) and every event linked.
     for _ in range(9000):  # at most 30 minutes
         if not await server.indexer.backlog():
             break
         await asyncio.sleep(0.2)
+    linker = (
+        server.components["graph"].domain.get("linker") if "graph" in server.components else None
+    )
+    if linker is not None:
+        await linker.drain()
     async with server.database.pool.acquire() as conn:
         await conn.execute("VACUUM (ANALYZE)")
 

@@ -162,3 +162,27 @@ async def test_events_mentioning_a_named_entity_get_the_graph_boost(memory, reca
         entities = [r for r in response.results if r.layer == meta_pb2.MEMORY_LAYER_ENTITY]
         assert all(r.score_parts.graph == 0 for r in entities)
         assert bool(entities) == (not layers)
+
+
+async def test_graph_boost_needs_the_query_to_name_the_entity(
+    channel, memory, recall, server
+) -> None:
+    graph = graph_pb2_grpc.KnowledgeGraphServiceStub(channel)
+    linked = await record(memory, "edited src/ledger.py before the refund run")
+    async with asyncio.timeout(60):
+        await server[0].components["graph"].domain["linker"].drain()
+    # The same entity (by name) now also has a description sharing the next query's words.
+    await graph.UpsertEntity(
+        graph_pb2.UpsertEntityRequest(
+            entity=graph_pb2.NewEntity(
+                name="src/ledger.py", type="file", description="the refund run ledger"
+            )
+        )
+    )
+    layers = [meta_pb2.MEMORY_LAYER_EVENT]
+    named = await recall.Recall(
+        recall_pb2.RecallRequest(query="src/ledger.py refund", layers=layers)
+    )
+    assert {r.id: r.score_parts.graph for r in named.results}[linked.id] > 0
+    described = await recall.Recall(recall_pb2.RecallRequest(query="refund run", layers=layers))
+    assert {r.id: r.score_parts.graph for r in described.results}[linked.id] == 0

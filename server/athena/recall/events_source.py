@@ -4,12 +4,12 @@ fused with vector similarity."""
 from __future__ import annotations
 
 import asyncio
+import heapq
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from athena.embeddings import Embedder
 from athena.memory.episodic import EXACT_SCAN_LIMIT, row_to_event
@@ -31,7 +31,14 @@ from athena.storage import Database, Queries
 # TEXT_CANDIDATES of them by ts_rank are then scored with BM25 against every query lexeme.
 GATHER_BUDGET = 600
 TEXT_CANDIDATES = 400
-VECTOR_CANDIDATES = 100
+# Weighted fusion takes as many vector candidates as the HNSW search's ef_search (40,
+# athena/storage/database.py): asking for more makes pgvector's iterative scan search the graph
+# again (at 100k events 7-16 ms against 3-4 ms for 40), for neighbours far down the vector
+# ranking whose 0.15 x cosine rarely moves an event into the results. RRF gives a vector rank as
+# much say as a text rank, down to rank 100 (1/160 against 1/61 for the first): with 40 its
+# LoCoMo R@10 fell from 0.54 to 0.43, so it keeps 100 (docs/recall.md).
+VECTOR_CANDIDATES = 40
+RRF_VECTOR_CANDIDATES = 100
 # Events whose own score spreads to their neighbours; further down the list the share they pass
 # on cannot lift a neighbour into the results.
 NEIGHBOUR_ANCHORS = 20
@@ -57,12 +64,9 @@ VECTOR_WEIGHT = 0.15
 RRF_K = 60
 
 
-@dataclass
-class _Meta:
+class _Meta(NamedTuple):
     session_id: str
-    occur_time: datetime
     actor: str
-    importance: float
     mentions_time: bool
 
 
@@ -96,13 +100,7 @@ def _names_actor(query: str, actor: str, cache: dict[str, bool]) -> bool:
 
 
 def _meta(row: Any) -> _Meta:
-    return _Meta(
-        row["session_id"],
-        row["occur_time"],
-        row["actor"],
-        float(row["importance"]),
-        bool(row["mentions_time"]),
-    )
+    return _Meta(row["session_id"], row["actor"], row["mentions_time"])
 
 
 def render(event: Any) -> str:
@@ -185,11 +183,19 @@ class EventsSource:
                 TEXT_CANDIDATES,
                 self._time_pattern(query),
             )
+            # Hundreds of candidates share a few (lexemes present, length) patterns: each
+            # pattern is scored once.
+            scores: dict[tuple[tuple[bool, ...], int], float] = {}
             for r in rows:
-                tf = {lx: 1 for lx, hit in zip(lexemes, r["present"], strict=True) if hit}
-                side.own[r["id"]] = bm25.score(tf, r["length"], corpus.average_length, idfs)
+                key = (tuple(r["present"]), r["length"])
+                score = scores.get(key)
+                if score is None:
+                    tf = {lx: 1 for lx, hit in zip(lexemes, key[0], strict=True) if hit}
+                    score = scores[key] = bm25.score(tf, key[1], corpus.average_length, idfs)
+                side.own[r["id"]] = score
                 side.meta[r["id"]] = _meta(r)
-            anchors = sorted(side.own, key=lambda i: -side.own[i])[:NEIGHBOUR_ANCHORS]
+            own = side.own
+            anchors = heapq.nlargest(NEIGHBOUR_ANCHORS, own, key=own.__getitem__)
             neighbours = await conn.fetch(
                 self._q.recall_event_neighbours,
                 *args,
@@ -219,7 +225,11 @@ class EventsSource:
         vector = self._embedder.embed([query.text])[0]
         async with self._db.connection() as conn:
             rows = await conn.fetch(
-                self._q.search_events_vector, *args, vector, VECTOR_CANDIDATES, EXACT_SCAN_LIMIT
+                self._q.search_events_vector,
+                *args,
+                vector,
+                RRF_VECTOR_CANDIDATES if query.fusion is Fusion.RRF else VECTOR_CANDIDATES,
+                EXACT_SCAN_LIMIT,
             )
         return [(r["id"], float(r["score"])) for r in rows]
 
@@ -230,34 +240,7 @@ class EventsSource:
         # Text and vector candidates on two pooled connections at once; each holds one
         # connection at a time, so concurrent recalls cannot deadlock the pool.
         text, vector = await asyncio.gather(self._text(args, query), self._vector(args, query))
-        parts: dict[uuid.UUID, ScoreParts] = {}
-        actor_cache: dict[str, bool] = {}
-        combined: dict[uuid.UUID, float] = {}
-        for i, meta in text.meta.items():
-            base = text.own.get(i, 0.0) + text.context.get(i, 0.0)
-            if base <= 0:
-                continue
-            boost = ACTOR_BOOST if _names_actor(query.text, meta.actor, actor_cache) else 0.0
-            timely = TIME_MENTION_BOOST if meta.mentions_time else 0.0
-            combined[i] = base * (1.0 + boost) * (1.0 + timely)
-            parts[i] = ScoreParts(
-                text=text.own.get(i, 0.0),
-                context=text.context.get(i, 0.0),
-                actor=base * boost,
-                temporal=base * (1.0 + boost) * timely,
-            )
-        best = max(combined.values(), default=0.0)
-        text_order = sorted(combined, key=lambda i: -combined[i])
-        for rank, i in enumerate(text_order, start=1):
-            p = parts[i]
-            p.text, p.context, p.actor = p.text / best, p.context / best, p.actor / best
-            p.temporal /= best
-            p.text_rank = rank
-        for rank, (i, cosine) in enumerate(vector, start=1):
-            p = parts.setdefault(i, ScoreParts())
-            p.vector, p.vector_rank = cosine, rank
-        relevance = _fuse(query.fusion, parts, combined, best)
-        chosen = sorted(relevance, key=lambda i: (-relevance[i], i))[:limit]
+        chosen, relevance, parts = _rank(query, text, vector, limit)
         if not chosen:
             return []
         async with self._db.connection() as conn:
@@ -288,22 +271,61 @@ class EventsSource:
         return items
 
 
+def _rank(
+    query: RecallQuery, text: _TextSide, vector: list[tuple[Any, float]], limit: int
+) -> tuple[list[uuid.UUID], dict[uuid.UUID, float], dict[uuid.UUID, ScoreParts]]:
+    """The best `limit` events by fused relevance, with their relevance and score parts."""
+    # A recall fuses hundreds of candidates and returns a few dozen: plain floats and tuples
+    # for all of them, score parts only for the events returned.
+    actor_cache: dict[str, bool] = {}
+    combined: dict[uuid.UUID, float] = {}
+    shares: dict[uuid.UUID, tuple[float, float, float, float]] = {}
+    own, context = text.own, text.context
+    for i, meta in text.meta.items():
+        base = own.get(i, 0.0) + context.get(i, 0.0)
+        if base <= 0:
+            continue
+        boost = ACTOR_BOOST if _names_actor(query.text, meta.actor, actor_cache) else 0.0
+        timely = TIME_MENTION_BOOST if meta.mentions_time else 0.0
+        combined[i] = base * (1.0 + boost) * (1.0 + timely)
+        shares[i] = (base, boost, timely, own.get(i, 0.0))
+    best = max(combined.values(), default=0.0)
+    text_rank = {
+        i: rank for rank, i in enumerate(sorted(combined, key=lambda i: -combined[i]), start=1)
+    }
+    vector_rank = {i: (rank, cosine) for rank, (i, cosine) in enumerate(vector, start=1)}
+    relevance = _fuse(query.fusion, combined, best, text_rank, vector_rank)
+    chosen = heapq.nsmallest(limit, relevance, key=lambda i: (-relevance[i], i))
+    parts: dict[uuid.UUID, ScoreParts] = {}
+    for i in chosen:
+        p = parts[i] = ScoreParts()
+        if i in shares:
+            base, boost, timely, text_own = shares[i]
+            p.text = text_own / best
+            p.context = context.get(i, 0.0) / best
+            p.actor = base * boost / best
+            p.temporal = base * (1.0 + boost) * timely / best
+            p.text_rank = text_rank[i]
+        if i in vector_rank:
+            p.vector_rank, p.vector = vector_rank[i]
+    return chosen, relevance, parts
+
+
 def _fuse(
     fusion: Fusion,
-    parts: dict[uuid.UUID, ScoreParts],
     combined: dict[uuid.UUID, float],
     best: float,
+    text_rank: dict[uuid.UUID, int],
+    vector_rank: dict[uuid.UUID, tuple[int, float]],
 ) -> dict[uuid.UUID, float]:
     """Relevance per event, about 0-1: weighted sum of normalised scores, or normalised RRF."""
     if fusion is Fusion.RRF:
-        raw = {
-            i: (1.0 / (RRF_K + p.text_rank) if p.text_rank else 0.0)
-            + (1.0 / (RRF_K + p.vector_rank) if p.vector_rank else 0.0)
-            for i, p in parts.items()
-        }
+        raw = {i: 1.0 / (RRF_K + rank) for i, rank in text_rank.items()}
+        for i, (rank, _) in vector_rank.items():
+            raw[i] = raw.get(i, 0.0) + 1.0 / (RRF_K + rank)
         top = max(raw.values(), default=1.0)
         return {i: v / top for i, v in raw.items()}
-    return {
-        i: (combined.get(i, 0.0) / best if best else 0.0) + VECTOR_WEIGHT * max(p.vector, 0.0)
-        for i, p in parts.items()
-    }
+    relevance = {i: v / best for i, v in combined.items()} if best else dict.fromkeys(combined, 0.0)
+    for i, (_, cosine) in vector_rank.items():
+        relevance[i] = relevance.get(i, 0.0) + VECTOR_WEIGHT * max(cosine, 0.0)
+    return relevance

@@ -1,6 +1,8 @@
 """Recall sources for the layers other areas own: facts, graph entities and relations, and
 prospective tasks and goals. Each adapts that area's own domain object (or, for tasks and goals,
-which have no search of their own, a read-only query of their tables) to the source protocol."""
+which have no search of their own, a read-only query of their tables) to the source protocol.
+Graph proximity, which needs far less than the entity search, reads the graph's tables with a
+read-only query of its own (`recall_named_entities`)."""
 
 from __future__ import annotations
 
@@ -79,20 +81,10 @@ class GraphSource:
 
     layers = (RecallLayer.ENTITY, RecallLayer.RELATION)
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, db: Database, queries: Queries) -> None:
         self._graph = graph
-        # Entity searches in flight, keyed by (project, query text, k): a recall's entity layer
-        # and its proximity boost ask the same question at the same time and share one answer.
-        self._searching: dict[tuple[str, str, int], asyncio.Future[Any]] = {}
-
-    async def _search(self, project: str, text: str, k: int) -> list[Any]:
-        key = (project, text, k)
-        found = self._searching.get(key)
-        if found is None:
-            found = asyncio.ensure_future(self._graph.search_entities(project, text, k=k))
-            self._searching[key] = found
-            found.add_done_callback(lambda _: self._searching.pop(key, None))
-        return await asyncio.shield(found)
+        self._db = db
+        self._q = queries
 
     async def recall(
         self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
@@ -101,7 +93,7 @@ class GraphSource:
             return []
         from athena.graph.models import RelationFilter
 
-        hits = await self._search(project, query.text, limit)
+        hits = await self._graph.search_entities(project, query.text, k=limit)
         items: list[RecallItem] = []
         if RecallLayer.ENTITY in layers:
             for hit in hits:
@@ -156,22 +148,26 @@ class GraphSource:
     async def proximity(self, project: str, text: str, limit: int) -> dict[str, float]:
         """Graph boost per event id for the events that mention an entity the query names.
 
-        Depends on the query alone, so recall runs it beside the sources; it shares the entity
-        search of the entity layer (same k) when that layer is asked for too."""
-        hits = await self._search(project, text, limit)
-        named = [h for h in hits[:RELATION_ENTITIES] if h.score >= GRAPH_MIN_SCORE]
-        linked = await asyncio.gather(
-            *(
-                self._graph.entity_events(project, h.entity.id, page_size=GRAPH_EVENTS_PER_ENTITY)
-                for h in named
+        Depends on the query alone, so recall runs it beside the sources. Only names and aliases
+        count (exactly or by trigram similarity, scored as the entity search scores them): a
+        query sharing words with an entity's description does not name it, and ranking every
+        such description cost more than the rest of an events recall."""
+        from athena.graph.models import name_key
+
+        key = name_key(text)
+        if not key:
+            return {}
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                self._q.recall_named_entities,
+                project,
+                key,
+                text,
+                GRAPH_MIN_SCORE,
+                RELATION_ENTITIES,
+                GRAPH_EVENTS_PER_ENTITY,
             )
-        )
-        boost: dict[str, float] = {}
-        for hit, (ids, _) in zip(named, linked, strict=True):
-            for event_id in ids:
-                key = str(event_id)
-                boost[key] = max(boost.get(key, 0.0), GRAPH_WEIGHT * float(hit.score))
-        return boost
+        return {str(r["event_id"]): GRAPH_WEIGHT * float(r["score"]) for r in rows}
 
 
 class PlanningSource:

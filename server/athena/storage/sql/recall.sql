@@ -2,13 +2,14 @@
 -- Full-text candidates for recall: events matching the gather tsquery $10 (already normalised
 -- lexemes, hence a plain cast), the best $13 by ts_rank against every query lexeme ($12), each
 -- with its lexeme count, which of the query's lexemes ($11, one quoted lexeme per element) it
--- contains (for BM25; presence is measured 5x cheaper than counts from the tsvector's positions),
+-- contains (for BM25; presence is measured 5x cheaper than counts from the tsvector's positions;
+-- the array is cast once per statement, not once per row),
 -- and whether its content matches the time-mention pattern $14 (NULL: not asked).
-SELECT c.id, c.session_id, c.occur_time, c.actor, c.importance, length(c.search_tsv) AS length,
-    ARRAY(SELECT c.search_tsv @@ x::tsquery FROM unnest($11::text[]) AS x) AS present,
+SELECT c.id, c.session_id, c.actor, length(c.search_tsv) AS length,
+    ARRAY(SELECT c.search_tsv @@ x FROM unnest($11::text[]::tsquery[]) AS x) AS present,
     coalesce(c.content ~* $14::text, false) AS mentions_time
 FROM (
-    SELECT e.id, e.session_id, e.occur_time, e.actor, e.importance, e.search_tsv, e.content
+    SELECT e.id, e.session_id, e.actor, e.search_tsv, e.content
     FROM events e
     WHERE {{event_filter}} AND e.search_tsv @@ $10::tsquery
     ORDER BY ts_rank(e.search_tsv, $12::tsquery) DESC, e.occur_time DESC
@@ -46,13 +47,12 @@ WITH anchors AS (
     SELECT a.id, a.session_id, a.occur_time FROM events a
     WHERE a.project_id = $1 AND a.id = ANY ($10::uuid[])
 )
-SELECT a.id AS anchor, n.id, n.distance, n.session_id, n.occur_time, n.actor, n.importance,
-    n.mentions_time
+SELECT a.id AS anchor, n.id, n.distance, n.session_id, n.actor, n.mentions_time
 FROM anchors a
 CROSS JOIN LATERAL (
     SELECT b.*, -row_number() OVER (ORDER BY b.occur_time DESC, b.id DESC) AS distance
     FROM (
-        SELECT e.id, e.session_id, e.occur_time, e.actor, e.importance,
+        SELECT e.id, e.session_id, e.occur_time, e.actor,
             coalesce(e.content ~* $12::text, false) AS mentions_time
         FROM events e
         WHERE {{event_filter}} AND e.session_id = a.session_id
@@ -63,7 +63,7 @@ CROSS JOIN LATERAL (
     UNION ALL
     SELECT f.*, row_number() OVER (ORDER BY f.occur_time, f.id) AS distance
     FROM (
-        SELECT e.id, e.session_id, e.occur_time, e.actor, e.importance,
+        SELECT e.id, e.session_id, e.occur_time, e.actor,
             coalesce(e.content ~* $12::text, false) AS mentions_time
         FROM events e
         WHERE {{event_filter}} AND e.session_id = a.session_id
@@ -98,3 +98,46 @@ WHERE p.doc @@ q.query
     AND ($5::timestamptz IS NULL OR p.due_time < $5)
 ORDER BY score DESC, p.id
 LIMIT $6;
+
+-- name: recall_named_entities
+-- Graph proximity: the entities of project $1 that query text $3 (case-folded name key $2)
+-- names - by name or alias (1.0) or by trigram similarity of the name (0.9 x similarity), as
+-- the graph's entity search scores them - with a score of at least $4, the best $5, and for each
+-- the ids of the newest $6 events linked to it. Description words do not name an entity, so the
+-- full-text branch of the entity search (ranking hundreds of descriptions for a query of common
+-- words, ~14 ms at 10k entities) is not needed: an alias is found through its words, all of them
+-- required. The trigram branch is fenced (OFFSET 0) from the project filter, else the planner
+-- prefers the project's btree over the trigram index.
+WITH hits AS (
+    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
+    UNION
+    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
+    WHERE t.project_id = $1
+    UNION
+    SELECT n.id FROM entities n
+    WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
+        AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
+), named AS (
+    SELECT s.id, s.score FROM (
+        SELECT n.id, n.name_key, greatest(
+            CASE WHEN n.name_key = $2 THEN 1.0
+                 WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
+                 ELSE 0.0 END,
+            0.9 * similarity(n.name_key, $2)
+        ) AS score
+        FROM entities n JOIN hits h ON h.id = n.id
+        WHERE n.project_id = $1
+    ) AS s
+    WHERE s.score >= $4
+    ORDER BY s.score DESC, s.name_key
+    LIMIT $5
+)
+SELECT ee.event_id, max(n.score) AS score
+FROM named n
+CROSS JOIN LATERAL (
+    SELECT l.event_id FROM event_entities l
+    WHERE l.project_id = $1 AND l.entity_id = n.id
+    ORDER BY l.event_id DESC
+    LIMIT $6
+) AS ee
+GROUP BY ee.event_id;

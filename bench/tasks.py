@@ -11,8 +11,9 @@ Measurements:
 - throughput: four producers create tasks in batches of 200 while several agents take them through
   StreamAssignments and complete them with CompleteTasks (no-op handlers); tasks/s from the
   first create to the last completion.
-- assignment latency: tasks created 10 at a time at ~1,000 tasks/s; latency from just before the
-  CreateTasks call to the arrival of the task on an agent's stream (p50, p95).
+- assignment latency: tasks created 10 at a time at ~1,000 tasks/s (creates start on schedule,
+  overlapping when one is slow); latency from just before the CreateTasks call to the arrival of
+  the task on an agent's stream (p50, p95); also the CreateTasks round trip.
 - fan-out: 50 subscribers on one topic; 1,000 events/s published in batches of 10; delivery
   latency from the Publish call to arrival at each subscriber (p50) and deliveries per second.
 """
@@ -171,7 +172,7 @@ async def throughput(target: str, project: str, total: int) -> float:
 
 async def assignment_latency(
     target: str, project: str, rate: float, seconds: float
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float], float]:
     async with grpc.aio.insecure_channel(target) as ch:
         stub = _WithMeta(
             orchestration_pb2_grpc.OrchestrationServiceStub(ch), (("x-athena-project", project),)
@@ -202,26 +203,35 @@ async def assignment_latency(
         batch = 10
         interval = batch / rate
         count = int(rate * seconds)
-        start = time.perf_counter()
-        for n in range(count // batch):
-            due = start + n * interval
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)  # pacing the producer to the target rate
+
+        async def create(n: int) -> None:
             began = time.perf_counter()
             sent = struct.pack("dq", began, n)
             await stub.CreateTasks(
                 pb.CreateTasksRequest(tasks=[pb.NewTask(payload=sent) for _ in range(batch)])
             )
             create_ms[n] = (time.perf_counter() - began) * 1000
+
+        # Creates are started on schedule, not one after another: a create slower than the
+        # interval must not lower the offered rate (and with it the load being measured).
+        creates = []
+        start = time.perf_counter()
+        for n in range(count // batch):
+            delay = start + n * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)  # pacing the producer to the target rate
+            creates.append(asyncio.create_task(create(n)))
+        await asyncio.gather(*creates)
+        offered = count // batch * batch / (time.perf_counter() - start)
         await asyncio.wait_for(all_seen.wait(), 60)
         stop.set()
         for a in agents:
             a.cancel()
         await asyncio.gather(*agents, return_exceptions=True)
-        # Latency after the create was acknowledged (the task was durably queued).
+        # Latency after the create was acknowledged (the task was durably queued); 0 when the
+        # task reached the agent first.
         after_ack = [max(ms - create_ms.get(n, 0.0), 0.0) for ms, n in since_ack]
-        return latencies, after_ack
+        return latencies, after_ack, list(create_ms.values()), offered
 
 
 async def fan_out(target: str, project: str, events: int) -> tuple[float, float]:
@@ -292,24 +302,26 @@ async def main(args: argparse.Namespace) -> None:
     assert server.proc is not None
     print(f"server pid {server.proc.pid}", flush=True)
     try:
-        tps, p50s, p95s, ack50s, fan50, fanrate = [], [], [], [], [], []
+        tps, p50s, p95s, ack50s, create50s, fan50, fanrate = [], [], [], [], [], [], []
         for run in range(args.runs):
             if args.only == "latency":
                 tps.append(float("nan"))
             else:
                 tps.append(await throughput(target, f"tp{run}", args.tasks))
-            lat, after_ack = await assignment_latency(
-                target, f"lat{run}", 1000.0, args.latency_seconds
+            lat, after_ack, create_rtt, offered = await assignment_latency(
+                target, f"lat{run}", args.rate, args.latency_seconds
             )
             p50s.append(_pct(lat, 0.5))
             p95s.append(_pct(lat, 0.95))
             ack50s.append(_pct(after_ack, 0.5))
+            create50s.append(_pct(create_rtt, 0.5))
             median_ms, rate = await fan_out(target, f"fan{run}", args.events)
             fan50.append(median_ms)
             fanrate.append(rate)
             print(
                 f"run {run + 1}: {tps[-1]:.0f} tasks/s; assignment p50 {p50s[-1]:.2f} ms "
-                f"p95 {p95s[-1]:.2f} ms (after the create ack: p50 {ack50s[-1]:.2f} ms); "
+                f"p95 {p95s[-1]:.2f} ms at {offered:.0f} tasks/s (after the create ack: p50 "
+                f"{ack50s[-1]:.2f} ms; CreateTasks round trip p50 {create50s[-1]:.2f} ms); "
                 f"fan-out p50 {fan50[-1]:.1f} ms, {fanrate[-1]:.0f} deliveries/s",
                 flush=True,
             )
@@ -317,9 +329,10 @@ async def main(args: argparse.Namespace) -> None:
         print(f"\nmedians of {args.runs} runs ({AGENTS} agents, server in its own process):")
         print(f"  create->claim->complete   {med(tps):8.0f} tasks/s   (target >= {TARGET_TPS:.0f})")
         print(
-            f"  assignment at 1k tasks/s  p50 {med(p50s):.2f} ms, p95 {med(p95s):.2f} ms "
+            f"  assignment at {args.rate:.0f} tasks/s  p50 {med(p50s):.2f} ms, "
+            f"p95 {med(p95s):.2f} ms "
             f"(target p50 < {TARGET_ASSIGN_P50_MS:.0f} ms); after the create ack p50 "
-            f"{med(ack50s):.2f} ms"
+            f"{med(ack50s):.2f} ms, CreateTasks round trip p50 {med(create50s):.2f} ms"
         )
         print(
             f"  fan-out to {SUBSCRIBERS} subscribers  p50 {med(fan50):.1f} ms, "
@@ -334,6 +347,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tasks", type=int, default=20_000)
     parser.add_argument("--latency-seconds", type=float, default=5.0)
+    parser.add_argument("--rate", type=float, default=1000.0, help="tasks/s offered (latency)")
     parser.add_argument("--events", type=int, default=2_000)
     parser.add_argument(
         "--only", choices=["latency"], help="skip throughput (to profile assignment latency)"

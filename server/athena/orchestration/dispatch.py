@@ -1,7 +1,7 @@
 """In-process wake-ups and hand-offs for assignment streams waiting for work.
 
-A create on this replica leases the new tasks to the best-ranked idle stream inside its own
-transaction (`best_idle`), so the tasks reach that agent right after the create commits,
+A create on this replica leases the new tasks to the best-ranked idle stream with room inside
+its own transaction (`idle`), so the tasks reach that agent right after the create commits,
 without a second round of wake-up, claim and commit. Whatever that agent cannot take wakes the
 project's other waiting streams at once, best-ranked first: the event loop runs woken streams in
 the order they were woken, so the least loaded, most reliable agent's claim reaches the database
@@ -28,7 +28,8 @@ class Waiter:
     event: asyncio.Event = field(default_factory=asyncio.Event)
     # True only while the stream waits with nothing claimed: it may then be handed tasks.
     idle: bool = False
-    # Hand-offs in flight; a stream is offered one at a time so its concurrency cap holds.
+    # Creates handing this stream tasks right now: it is offered to others only after the rest
+    # (the database keeps the agent's cap: concurrent hand-offs lock the agent row).
     handing: int = 0
     # Tasks leased to this stream's agent by a create, delivered by the stream.
     inbox: list[Any] = field(default_factory=list)
@@ -51,10 +52,20 @@ class Dispatcher:
             if not waiters:
                 del self._waiters[project]
 
-    def best_idle(self, project: str) -> Waiter | None:
-        """The best-ranked stream of `project` that is waiting and not being handed tasks."""
-        idle = [w for w in self._waiters.get(project, ()) if w.idle and not w.handing]
-        return min(idle, key=lambda w: w.rank) if idle else None
+    def idle(self, project: str) -> list[Waiter]:
+        """Streams of `project` waiting for work, best first (those another create is handing
+        tasks to last), one per agent."""
+        waiters = sorted(
+            (w for w in self._waiters.get(project, ()) if w.idle),
+            key=lambda w: (w.handing > 0, w.rank),
+        )
+        seen: set[str] = set()
+        out = []
+        for w in waiters:
+            if w.agent_id not in seen:
+                seen.add(w.agent_id)
+                out.append(w)
+        return out
 
     def notify(self, project: str) -> None:
         """New or returned work in `project` (written here): wake streams here and elsewhere."""

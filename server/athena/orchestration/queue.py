@@ -60,6 +60,9 @@ DEFAULT_MAX_BACKOFF_MS = 300_000
 # A claim counts as a heartbeat; touching the agent row at most this often keeps claims cheap.
 TOUCH_INTERVAL_SECONDS = 1.0
 RELEASE_BATCH = 1000
+# A claim that lost a race for its agent's free room runs again with a fresh snapshot; each loss
+# means another grant to the agent committed, so a few attempts are plenty.
+CLAIM_ATTEMPTS = 5
 
 FinishedHook = Callable[[str, set[uuid.UUID]], Awaitable[None]]
 
@@ -232,34 +235,37 @@ class TaskQueue:
         await self._projects.ensure(project)
         # The new tasks are leased to the best idle stream by the create itself: they reach it
         # right after this commit, with no wake-up, claim and second commit in between.
-        waiter = self._dispatcher.best_idle(project)
+        waiters = self._dispatcher.idle(project)
         handed: list[Task] = []
-        if waiter is not None:
-            waiter.handing += 1
+        for w in waiters:
+            w.handing += 1
         try:
             if any(t.idempotency_key for t in tasks):
                 # A replay with another payload must undo the whole batch: a transaction.
+                waiter = waiters[0] if waiters else None
                 async with self._db.transaction() as conn:
                     created, replayed = await self.insert(conn, project, tasks)
                     if waiter is not None and len(created) > replayed:
                         handed = await self._hand_off(conn, project, waiter)
+                if waiter is not None and handed:
+                    await self._deliver(project, waiter, handed)
+                if len(handed) < len(created) - replayed:
+                    self._dispatcher.notify(project)
             else:
-                created, replayed = await self._create_one_statement(project, tasks, waiter), 0
-                handed = [t for t in created if t.state is TaskState.LEASED]
+                created = await self._create_one_statement(project, tasks, waiters)
+                replayed = 0
         finally:
-            if waiter is not None:
-                waiter.handing -= 1
-        if waiter is not None and handed:
-            await self._deliver(project, waiter, handed)
-        if len(handed) < len(created) - replayed:
-            self._dispatcher.notify(project)
+            for w in waiters:
+                w.handing -= 1
         if self._publish:
             self._bus.wake()
         return created, replayed
 
     async def _create_one_statement(
-        self, project: str, tasks: Sequence[NewTask], waiter: Waiter | None
+        self, project: str, tasks: Sequence[NewTask], waiters: Sequence[Waiter]
     ) -> list[Task]:
+        """Returns the tasks in input order; hands what it leased to its waiter, wakes the
+        streams for the rest."""
         n = len(tasks)
         ids = [uuid7() for _ in tasks]
         columns = self._rows(tasks, ["ready"] * n, [""] * n, [ParentFailurePolicy.FAIL] * n, ids)
@@ -269,13 +275,25 @@ class TaskQueue:
                 project,
                 None,
                 *columns,
-                waiter.agent_id if waiter is not None else None,
-                waiter.max_batch if waiter is not None else 0,
-                (waiter.lease_seconds or self.default_lease_seconds) if waiter is not None else 0.0,
+                [w.agent_id for w in waiters],
+                [w.max_batch for w in waiters],
+                [w.lease_seconds or self.default_lease_seconds for w in waiters],
                 self._publish,
             )
-        by_id = {r["id"]: task_from_row(r) for r in rows}
-        return [by_id[i] for i in ids]
+            by_id = {r["id"]: task_from_row(r) for r in rows}
+            created = [by_id[i] for i in ids]
+            handed = [t for t in created if t.state is TaskState.LEASED]
+            if handed:
+                waiter = next(w for w in waiters if w.agent_id == handed[0].agent_id)
+                await self._deliver(project, waiter, handed)
+            if len(handed) < n:
+                self._dispatcher.notify(project)
+            if handed:
+                # A hand-off commits without waiting for the WAL flush, and its tasks reach the
+                # agent while that flush is awaited here: the agent gets them a flush sooner,
+                # the caller's acknowledgement still means durable.
+                await conn.fetch(self._q.orch_flush_wal, project)
+        return created
 
     async def _hand_off(self, conn: Connection, project: str, waiter: Waiter) -> list[Task]:
         lease = waiter.lease_seconds or self.default_lease_seconds
@@ -287,7 +305,9 @@ class TaskQueue:
             lease,
             self._publish,
         )
-        return [task_from_row(r) for r in rows]
+        # On a conflict (a concurrent grant to this agent) nothing is handed: the tasks stay
+        # ready and the woken streams claim them.
+        return _claimed(rows)[0]
 
     async def _deliver(self, project: str, waiter: Waiter, handed: list[Task]) -> None:
         if not waiter.closed:
@@ -367,16 +387,23 @@ class TaskQueue:
     ) -> list[Task]:
         await self.touch_agent(project, agent_id)
         args = (project, agent_id, max_tasks, lease_seconds or self.default_lease_seconds)
-        if self._async_claims:
-            async with self._db.transaction() as conn:
-                await conn.execute(self._q.orch_async_commit)
-                rows = await conn.fetch(self._q.orch_claim_tasks, *args, self._publish)
-        else:
-            async with self._db.connection() as conn:
-                rows = await conn.fetch(self._q.orch_claim_tasks, *args, self._publish)
-        if rows and self._publish:
+        for _ in range(CLAIM_ATTEMPTS):
+            if self._async_claims:
+                async with self._db.transaction() as conn:
+                    await conn.execute(self._q.orch_async_commit)
+                    tasks, retry = _claimed(
+                        await conn.fetch(self._q.orch_claim_tasks, *args, self._publish)
+                    )
+            else:
+                async with self._db.connection() as conn:
+                    tasks, retry = _claimed(
+                        await conn.fetch(self._q.orch_claim_tasks, *args, self._publish)
+                    )
+            if not retry:
+                break
+        if tasks and self._publish:
             self._bus.wake()
-        return [task_from_row(r) for r in rows]
+        return tasks
 
     async def stream(
         self,
@@ -398,8 +425,8 @@ class TaskQueue:
                 # Cleared before the claim, so a wake-up during the claim is not lost.
                 waiter.event.clear()
                 if waiter.inbox:
-                    # Handed over by a create, which leased what was ready for this agent.
-                    tasks, waiter.inbox = waiter.inbox, []
+                    # Handed over by creates, which leased what was ready for this agent.
+                    tasks, waiter.inbox = waiter.inbox[:max_batch], waiter.inbox[max_batch:]
                 else:
                     tasks = await self.claim(project, agent_id, max_batch, lease_seconds)
                 if tasks:
@@ -408,7 +435,7 @@ class TaskQueue:
                     await self.touch_agent(project, agent_id, force=True)
                     waiter.rank = await rank()
                     last_touch = time.monotonic()
-                if len(tasks) == max_batch:
+                if len(tasks) == max_batch or waiter.inbox:
                     continue  # probably more ready right now
                 # A short batch took everything ready for this agent; a wake-up during the
                 # claim has set the event already, so nothing new is missed by waiting.
@@ -495,8 +522,10 @@ class TaskQueue:
                 acks.append(Ack(c.task_id))  # a retried completion
             else:
                 acks.append(Ack(c.task_id, CompletionRefusal.LEASE_LOST))
-        # Only this agent gained room; new work wakes streams when it is written.
-        self._dispatcher.notify_agent(project, agent_id)
+        # Only this agent gained room, and only work already waiting needs it: new work wakes
+        # streams when it is written. Skipping the wake-up spares an empty claim per completion.
+        if any(r["work_waiting"] for r in rows):
+            self._dispatcher.notify_agent(project, agent_id)
         if self._publish:
             self._bus.wake()
         await self._workflows_finished(project, workflows)
@@ -660,6 +689,12 @@ class TaskQueue:
     async def _workflows_finished(self, project: str, workflows: set[uuid.UUID]) -> None:
         if workflows and self.on_workflow_tasks_finished is not None:
             await self.on_workflow_tasks_finished(project, workflows)
+
+
+def _claimed(rows: Sequence[Any]) -> tuple[list[Task], bool]:
+    """The tasks orch_claim_tasks leased, and whether it must run again (see its comment)."""
+    tasks = [task_from_row(r) for r in rows if r["id"] is not None]
+    return tasks, bool(rows) and bool(rows[0]["retry"])
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:

@@ -32,34 +32,61 @@ RETURNING {{orch_task_columns}};
 -- name: orch_create_tasks
 -- A plain create (no idempotency keys) in one statement, so one round trip and one commit: insert
 -- as orch_insert_tasks does and, only when nothing else in the project is ready (so no older or
--- higher-priority task is passed over), lease the new tasks agent $19 can take (best priority
--- first, up to $20 and its free concurrency) for $21 seconds; publish the events if $22.
-WITH agent AS (
-    SELECT a.capabilities,
-        a.max_concurrency - (
-            SELECT count(*) FROM orch_tasks l
-            WHERE l.project_id = $1 AND l.agent_id = $19 AND l.state = 'leased'
-        ) AS free
-    FROM orch_agents a
-    WHERE a.project_id = $1 AND a.id = $19 AND a.state = 'healthy'
-        AND NOT EXISTS (
-            SELECT 1 FROM orch_tasks r
-            WHERE r.project_id = $1 AND r.state = 'ready' AND r.ready_time <= now()
-        )
-), input AS (
+-- higher-priority task is passed over), lease the new tasks the first of agents $19 (idle streams
+-- of this replica, best first) with room and the capability can take (best priority first, up to
+-- its stream's batch $20[i] and its free concurrency) for $21[i] seconds; publish the events if
+-- $22. A create that hands tasks over commits without waiting for the WAL flush, so the agent
+-- gets them a flush sooner; the caller then runs orch_flush_wal before acknowledging the create.
+-- The agent row is locked and its version moved as in orch_claim_tasks, so no concurrent grant
+-- spends the same room; a candidate whose row is held (a grant or heartbeat committing; never a
+-- completion, which writes orch_agent_stats) is passed over rather than waited for, and one that
+-- moved since the snapshot fails the re-check.
+WITH input AS (
     SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::bytea[],
         $9::jsonb[], $10::text[], $11::int[], $12::bigint[], $13::bigint[], $14::timestamptz[],
         $15::text[], $16::bytea[], $17::text[], $18::text[]) WITH ORDINALITY
         AS u(id, name, capability, min_level, priority, payload, labels, state, max_attempts,
             backoff_ms, max_backoff_ms, ready_time, idempotency_key, payload_hash, workflow_key,
             on_parent_failure, n)
+), seen AS (
+    SELECT a.id, a.last_heartbeat_time, a.capabilities, array_position($19::text[], a.id) AS pos,
+        a.max_concurrency - (
+            SELECT count(*) FROM orch_tasks l
+            WHERE l.project_id = $1 AND l.agent_id = a.id AND l.state = 'leased'
+        ) AS free
+    FROM orch_agents a
+    WHERE a.project_id = $1 AND a.id = ANY ($19::text[]) AND a.state = 'healthy'
+        AND NOT EXISTS (
+            SELECT 1 FROM orch_tasks r
+            WHERE r.project_id = $1 AND r.state = 'ready' AND r.ready_time <= now()
+        )
+), agent AS (
+    SELECT a.id, s.capabilities, s.free, ($20::int[])[s.pos] AS max_batch,
+        ($21::float8[])[s.pos] AS lease_seconds
+    FROM orch_agents a JOIN seen s ON s.id = a.id
+    WHERE a.project_id = $1 AND a.state = 'healthy'
+        AND a.last_heartbeat_time = s.last_heartbeat_time AND s.free > 0
+        AND EXISTS (
+            SELECT 1 FROM input i
+            WHERE i.state = 'ready' AND coalesce(i.ready_time, now()) <= now()
+                AND (i.capability = ''
+                    OR coalesce((s.capabilities ->> i.capability)::int, -1) >= i.min_level)
+        )
+    ORDER BY s.pos
+    LIMIT 1
+    FOR NO KEY UPDATE OF a SKIP LOCKED
+), bumped AS (
+    UPDATE orch_agents a SET last_heartbeat_time = {{orch_agent_version}}
+    FROM agent g WHERE a.project_id = $1 AND a.id = g.id
 ), chosen AS (
-    SELECT i.n FROM input i, agent a
+    SELECT i.n, a.id AS agent_id FROM input i, agent a
     WHERE i.state = 'ready' AND coalesce(i.ready_time, now()) <= now()
         AND (i.capability = ''
             OR coalesce((a.capabilities ->> i.capability)::int, -1) >= i.min_level)
     ORDER BY i.priority DESC, i.n
-    LIMIT (SELECT greatest(least($20::int, a.free), 0) FROM agent a)
+    LIMIT (SELECT greatest(least(a.max_batch, a.free), 0) FROM agent a)
+), async_commit AS (
+    SELECT set_config('synchronous_commit', 'off', true) WHERE EXISTS (SELECT 1 FROM chosen)
 ), inserted AS (
     INSERT INTO orch_tasks AS t (
         id, project_id, name, capability, min_level, priority, payload, labels, state,
@@ -70,10 +97,11 @@ WITH agent AS (
         CASE WHEN c.n IS NULL THEN u.state ELSE 'leased' END, u.max_attempts, u.backoff_ms,
         u.max_backoff_ms, coalesce(u.ready_time, now()), u.idempotency_key, u.payload_hash, $2,
         u.workflow_key, u.on_parent_failure, now(),
-        CASE WHEN c.n IS NULL THEN '' ELSE $19 END,
+        coalesce(c.agent_id, ''),
         CASE WHEN c.n IS NULL THEN 0 ELSE 1 END,
         CASE WHEN c.n IS NULL THEN NULL ELSE now() END,
-        CASE WHEN c.n IS NULL THEN NULL ELSE now() + make_interval(secs => $21) END
+        CASE WHEN c.n IS NULL THEN NULL
+            ELSE now() + make_interval(secs => (SELECT a.lease_seconds FROM agent a)) END
     FROM input u LEFT JOIN chosen c ON c.n = u.n
     ORDER BY u.n
     RETURNING {{orch_task_columns}}
@@ -91,7 +119,13 @@ WITH agent AS (
     WHERE $22
     ORDER BY e.k, e.id
 )
-SELECT * FROM inserted t;
+SELECT * FROM inserted t WHERE (SELECT count(*) FROM async_commit) >= 0;
+
+-- name: orch_flush_wal
+-- Make every commit before this one durable: locking a row writes WAL and takes a transaction id,
+-- so this statement's commit waits for the WAL flush, which covers all earlier commit records
+-- (the project row is the one every task's foreign key already locks the same way).
+SELECT 1 FROM projects p WHERE p.id = $1 FOR KEY SHARE;
 
 -- name: orch_tasks_by_idempotency_keys
 -- Existing tasks holding any of these idempotency keys, with the hash of the task they created.
@@ -130,17 +164,46 @@ WHERE t.project_id = $1
 ORDER BY t.id ASC
 LIMIT $7;
 
+-- fragment: orch_agent_version
+-- The `last_heartbeat_time` of agent `a` after a lease grant, a heartbeat or a registration:
+-- always moves forward, so a grant's re-check (see orch_claim_tasks) can never see an older
+-- value come back (a plain now() could repeat one written by another transaction).
+greatest(clock_timestamp(), a.last_heartbeat_time + interval '1 microsecond')
+
 -- name: orch_claim_tasks
 -- Lease up to $3 ready, due tasks agent $2 is capable of (never beyond its free concurrency),
 -- best first, skipping rows other claimers hold; $4 is the lease in seconds, $5 whether to publish.
-WITH agent AS (
-    SELECT a.capabilities,
+-- Two claims for one agent at once (other connections, other replicas, a create's hand-off) must
+-- not both spend the same free room, and READ COMMITTED counts the agent's leases as of the
+-- statement's start: so a claim that finds work locks the agent row, and if a grant committed
+-- since its snapshot (the row moved on) it leases nothing and says so (`retry`); the caller runs
+-- it again with a fresh snapshot. Claims that find nothing take no lock and write nothing.
+-- Returns the leased tasks, or one row of NULL task columns carrying `retry`.
+WITH seen AS (
+    SELECT a.last_heartbeat_time, a.capabilities,
         a.max_concurrency - (
             SELECT count(*) FROM orch_tasks l
             WHERE l.project_id = $1 AND l.agent_id = $2 AND l.state = 'leased'
         ) AS free
     FROM orch_agents a
     WHERE a.project_id = $1 AND a.id = $2 AND a.state = 'healthy'
+), wanted AS (
+    SELECT s.* FROM seen s
+    WHERE s.free > 0 AND EXISTS (
+        SELECT 1 FROM orch_tasks t
+        WHERE t.project_id = $1 AND t.state = 'ready' AND t.ready_time <= now()
+            AND (t.capability = ''
+                OR coalesce((s.capabilities ->> t.capability)::int, -1) >= t.min_level)
+    )
+), agent AS (
+    -- Waits only for a concurrent grant to this agent or a heartbeat: outcomes are counted in
+    -- orch_agent_stats, so a completion committing for this agent holds nothing here (and the
+    -- leases it finishes only make this count too high, never too low).
+    UPDATE orch_agents a SET last_heartbeat_time = {{orch_agent_version}}
+    FROM wanted w
+    WHERE a.project_id = $1 AND a.id = $2 AND a.state = 'healthy'
+        AND a.last_heartbeat_time = w.last_heartbeat_time
+    RETURNING w.capabilities, w.free
 ), picked AS (
     SELECT t.id FROM orch_tasks t, agent a
     WHERE t.project_id = $1 AND t.state = 'ready' AND t.ready_time <= now()
@@ -158,7 +221,9 @@ WITH agent AS (
     INSERT INTO orch_bus_events (project_id, topic, attributes)
     SELECT $1, 'task.leased', {{orch_task_event_attributes}} FROM claimed t WHERE $5
 )
-SELECT * FROM claimed t ORDER BY t.priority DESC, t.ready_time, t.id;
+SELECT t.*, (EXISTS (SELECT 1 FROM wanted) AND NOT EXISTS (SELECT 1 FROM agent)) AS retry
+FROM (SELECT 1) AS one LEFT JOIN claimed t ON true
+ORDER BY t.priority DESC, t.ready_time, t.id;
 
 -- name: orch_extend_leases
 -- Extend the leases agent $2 holds on tasks $3 to now + $4 seconds; returns the extended ids.
@@ -178,7 +243,11 @@ RETURNING t.id;
 
 -- name: orch_complete_tasks
 -- Mark leased attempts ($3 ids, $4 attempts, $5 results) of agent $2 succeeded, record their
--- timings and the agent's performance, publish (if $6); returns each input with its stored state.
+-- timings and the agent's performance, publish (if $6); returns each input with its stored state,
+-- and whether due work is waiting in the project (if not, the agent's freed room needs no claim:
+-- work that arrives later wakes the streams itself). The performance goes to orch_agent_stats,
+-- never the agent row: that row is what lease grants lock, and this statement's locks last
+-- through its commit's WAL flush.
 WITH input AS (
     SELECT DISTINCT ON (u.id) u.id, u.attempt, u.result
     FROM unnest($3::uuid[], $4::int[], $5::bytea[]) AS u(id, attempt, result)
@@ -198,20 +267,27 @@ WITH input AS (
         extract(epoch FROM d.finish_time - d.start_time) * 1000
     FROM done d
 ), perf AS (
-    UPDATE orch_agents a SET succeeded_count = a.succeeded_count + s.n,
-        mean_run_ms = CASE WHEN a.succeeded_count + a.failed_count = 0 THEN s.run_ms
-            ELSE a.mean_run_ms * 0.8 + s.run_ms * 0.2 END
-    FROM (
+    -- The first outcome of an agent inserts its row; the mean starts at the first batch's.
+    INSERT INTO orch_agent_stats AS p (project_id, agent_id, succeeded_count, mean_run_ms)
+    SELECT $1, $2, s.n, s.run_ms FROM (
         SELECT count(*) AS n, avg(extract(epoch FROM d.finish_time - d.start_time) * 1000) AS run_ms
         FROM done d
     ) s
-    WHERE a.project_id = $1 AND a.id = $2 AND s.n > 0
+    WHERE s.n > 0
+    ON CONFLICT (project_id, agent_id) DO UPDATE SET
+        succeeded_count = p.succeeded_count + excluded.succeeded_count,
+        mean_run_ms = CASE WHEN p.succeeded_count + p.failed_count = 0 THEN excluded.mean_run_ms
+            ELSE p.mean_run_ms * 0.8 + excluded.mean_run_ms * 0.2 END
 ), published AS (
     INSERT INTO orch_bus_events (project_id, topic, attributes)
     SELECT $1, 'task.succeeded', {{orch_task_event_attributes}} FROM done t WHERE $6
 )
 SELECT i.id, i.attempt, d.id IS NOT NULL AS completed, d.workflow_id AS done_workflow_id,
-    t.state, t.agent_id, t.attempt AS stored_attempt
+    t.state, t.agent_id, t.attempt AS stored_attempt,
+    EXISTS (
+        SELECT 1 FROM orch_tasks r
+        WHERE r.project_id = $1 AND r.state = 'ready' AND r.ready_time <= now()
+    ) AS work_waiting
 FROM input i
 LEFT JOIN done d ON d.id = i.id
 LEFT JOIN orch_tasks t ON t.id = i.id AND t.project_id = $1;
@@ -227,7 +303,10 @@ RETURNING {{orch_task_columns}};
 
 -- name: orch_record_failed_attempts
 -- Timing samples and agent performance for failed attempts ($2 agent ids, $3 capabilities,
--- $4 ready times, $5 start times).
+-- $4 ready times, $5 start times). Counted in orch_agent_stats, not on the agent row (see
+-- orch_complete_tasks); agents are read, not locked, so an unknown id is skipped instead of
+-- failing the sweep on the foreign key, and rows are taken in id order so two sweeps cannot
+-- deadlock.
 WITH input AS (
     SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
         AS u(agent_id, capability, ready_time, start_time)
@@ -239,9 +318,13 @@ WITH input AS (
         extract(epoch FROM now() - i.start_time) * 1000
     FROM input i WHERE i.start_time IS NOT NULL
 )
-UPDATE orch_agents a SET failed_count = a.failed_count + s.n
+INSERT INTO orch_agent_stats AS p (project_id, agent_id, failed_count)
+SELECT $1, s.agent_id, s.n
 FROM (SELECT i.agent_id, count(*) AS n FROM input i GROUP BY i.agent_id) s
-WHERE a.project_id = $1 AND a.id = s.agent_id;
+WHERE EXISTS (SELECT 1 FROM orch_agents a WHERE a.project_id = $1 AND a.id = s.agent_id)
+ORDER BY s.agent_id
+ON CONFLICT (project_id, agent_id) DO UPDATE SET
+    failed_count = p.failed_count + excluded.failed_count;
 
 -- name: orch_cancel_task
 -- Cancel a locked, unfinished task.
@@ -292,28 +375,37 @@ RETURNING t.project_id, {{orch_task_columns}}, r.start_time AS lost_start_time,
     r.ready_time AS lost_ready_time;
 
 -- name: orch_upsert_agent
--- Register an agent or update its registration (reviving a deregistered one).
-INSERT INTO orch_agents (project_id, id, capabilities, max_concurrency, metadata, state,
+-- Register an agent or update its registration (reviving a deregistered one). A new
+-- max_concurrency or capabilities moves the version, so grants in flight re-check.
+INSERT INTO orch_agents AS a (project_id, id, capabilities, max_concurrency, metadata, state,
     last_heartbeat_time, register_time)
 VALUES ($1, $2, $3, $4, $5, 'healthy', now(), now())
 ON CONFLICT (project_id, id) DO UPDATE SET capabilities = excluded.capabilities,
     max_concurrency = excluded.max_concurrency, metadata = excluded.metadata,
-    state = 'healthy', last_heartbeat_time = now();
+    state = 'healthy', last_heartbeat_time = {{orch_agent_version}};
+
+-- fragment: orch_agents_with_stats
+-- Agents (`a`) with their performance (`st`; no row until the agent's first outcome).
+orch_agents a LEFT JOIN orch_agent_stats st ON st.project_id = a.project_id AND st.agent_id = a.id
 
 -- fragment: orch_agent_columns
--- Every column of an agent the domain reads, plus its current load (from a row aliased `a`).
+-- Every column of an agent the domain reads, plus its current load (from orch_agents_with_stats).
 a.id, a.capabilities, a.max_concurrency, a.metadata, a.state, a.last_heartbeat_time,
-    a.register_time, a.succeeded_count, a.failed_count, a.mean_run_ms,
+    a.register_time, coalesce(st.succeeded_count, 0) AS succeeded_count,
+    coalesce(st.failed_count, 0) AS failed_count, coalesce(st.mean_run_ms, 0) AS mean_run_ms,
     (SELECT count(*) FROM orch_tasks l
         WHERE l.project_id = a.project_id AND l.agent_id = a.id AND l.state = 'leased') AS leased
 
 -- name: orch_get_agent
 -- One agent with its load.
-SELECT {{orch_agent_columns}} FROM orch_agents a WHERE a.project_id = $1 AND a.id = $2;
+SELECT {{orch_agent_columns}} FROM {{orch_agents_with_stats}}
+WHERE a.project_id = $1 AND a.id = $2;
 
 -- name: orch_touch_agent
--- A heartbeat: a live, not deregistered agent is healthy again; returns its state before.
-UPDATE orch_agents a SET last_heartbeat_time = now(),
+-- A heartbeat: a live, not deregistered agent is healthy again; returns its state before. It
+-- moves the version like a grant: a grant racing with it re-checks once for nothing (rare, and
+-- on the safe side), never spends room another grant took.
+UPDATE orch_agents a SET last_heartbeat_time = {{orch_agent_version}},
     state = CASE WHEN a.state = 'unhealthy' THEN 'healthy' ELSE a.state END
 FROM orch_agents before
 WHERE a.project_id = $1 AND a.id = $2 AND before.project_id = a.project_id AND before.id = a.id
@@ -326,7 +418,7 @@ RETURNING a.id;
 
 -- name: orch_list_agents
 -- A page of agents by id after cursor $4; $2 state (NULL: all but deregistered), $3 capability.
-SELECT {{orch_agent_columns}} FROM orch_agents a
+SELECT {{orch_agent_columns}} FROM {{orch_agents_with_stats}}
 WHERE a.project_id = $1
     AND (CASE WHEN $2::text IS NULL THEN a.state <> 'deregistered' ELSE a.state = $2 END)
     AND ($3::text IS NULL OR a.capabilities ? $3)
@@ -336,7 +428,7 @@ LIMIT $5;
 
 -- name: orch_capable_agents
 -- Healthy agents with capability $2 at level >= $3, with their load (ranked by the caller).
-SELECT {{orch_agent_columns}} FROM orch_agents a
+SELECT {{orch_agent_columns}} FROM {{orch_agents_with_stats}}
 WHERE a.project_id = $1 AND a.state = 'healthy' AND a.capabilities ? $2
     AND (a.capabilities ->> $2)::int >= $3;
 
@@ -359,28 +451,30 @@ INSERT INTO orch_bus_events (project_id, topic, attributes)
 SELECT u.project_id, u.topic, u.attributes
 FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(project_id, topic, attributes);
 
--- name: orch_lock_bus_head
--- Serialise sequencers: one numbers events at a time, so offsets become visible in order.
-SELECT last_offset FROM orch_bus_head FOR UPDATE;
-
 -- name: orch_sequence_bus_events
--- Number up to $2 committed, unnumbered events after offset $1, oldest first.
-WITH pending AS (
+-- Number up to $1 committed, unnumbered events oldest first, in one statement (one round trip;
+-- one sequencer at a time: another holding the head makes this one number nothing). If a
+-- sequencer committed between this statement's snapshot and its lock, the head row read after
+-- locking is that newer one and rows it numbered fail `"offset" IS NULL` on re-check: offsets
+-- may then skip numbers but never repeat, and still only become visible after every smaller one.
+WITH head AS (
+    SELECT h.last_offset FROM orch_bus_head h FOR UPDATE SKIP LOCKED
+), pending AS (
     SELECT e.id, row_number() OVER (ORDER BY e.id) AS n
-    FROM orch_bus_events e WHERE e."offset" IS NULL
+    FROM orch_bus_events e
+    WHERE e."offset" IS NULL AND EXISTS (SELECT 1 FROM head)
     ORDER BY e.id
-    LIMIT $2
+    LIMIT $1
 ), numbered AS (
-    UPDATE orch_bus_events e SET "offset" = $1 + p.n
-    FROM pending p WHERE e.id = p.id AND e."offset" IS NULL
+    UPDATE orch_bus_events e SET "offset" = (SELECT h.last_offset FROM head h) + p.n
+    FROM pending p
+    WHERE e.id = p.id AND e."offset" IS NULL
     RETURNING e.project_id, e."offset"
+), moved AS (
+    UPDATE orch_bus_head SET last_offset = (SELECT max(n."offset") FROM numbered n)
+    WHERE EXISTS (SELECT 1 FROM numbered)
 )
-SELECT n.project_id, max(n."offset") AS last_offset, count(*) AS numbered
-FROM numbered n GROUP BY n.project_id;
-
--- name: orch_set_bus_head
--- Move the sequencer's head after numbering.
-UPDATE orch_bus_head SET last_offset = $1;
+SELECT n.project_id, count(*) AS numbered FROM numbered n GROUP BY n.project_id;
 
 -- name: orch_read_bus_events
 -- Events of a project after offset $2, in offset order, at most $3.

@@ -45,10 +45,12 @@ async def template_url(pg_url: str) -> str:
     return url
 
 
-async def clone_database(pg_url: str, name: str, template: str = TEMPLATE) -> str:
+async def clone_database(pg_url: str, name: str, template: str | None = TEMPLATE) -> str:
+    """Create database `name` as a copy of `template` (None: an empty one); returns its URL."""
+    copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
     conn = await asyncpg.connect(pg_url)
     try:
-        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+        await conn.execute(f"CREATE DATABASE {name}{copy}")
     finally:
         await conn.close()
     return with_database(pg_url, name)
@@ -68,6 +70,14 @@ async def database_url(pg_url: str, template_url: str) -> AsyncIterator[str]:
     name = f"test_{next(_counter)}"
     url = await clone_database(pg_url, name)
     yield url
+    await drop_database(pg_url, name)
+
+
+@pytest.fixture
+async def empty_url(pg_url: str) -> AsyncIterator[str]:
+    """A database without any migration applied, for migration tests."""
+    name = f"empty_{next(_counter)}"
+    yield await clone_database(pg_url, name, template=None)
     await drop_database(pg_url, name)
 
 

@@ -10,19 +10,6 @@ import pytest
 from athena.errors import MigrationError
 from athena.storage.migrate import apply_migrations, default_migrations_dir, discover
 
-from tests.conftest import drop_database
-from tests.support import with_database
-
-
-@pytest.fixture
-async def empty_url(pg_url: str):
-    conn = await asyncpg.connect(pg_url)
-    await conn.execute("DROP DATABASE IF EXISTS migr_empty")
-    await conn.execute("CREATE DATABASE migr_empty")
-    await conn.close()
-    yield with_database(pg_url, "migr_empty")
-    await drop_database(pg_url, "migr_empty")
-
 
 async def test_all_migrations_apply_to_an_empty_database(empty_url: str) -> None:
     expected = [m.version for m in discover(default_migrations_dir())]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 import pytest
@@ -37,3 +38,28 @@ async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 20.0
         if time.monotonic() > deadline:
             raise AssertionError("condition not met before the deadline")
         await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def idle_stream(orch, server, agent_id: str, project: str = "default") -> AsyncIterator[list]:
+    """An assignment stream of `agent_id` read in the background, entered once it waits idle (so
+    a create takes the hand-off path); yields the list the tasks it receives are appended to."""
+    dispatcher = server[0].components["orchestration"].domain["dispatcher"]
+    received: list[pb.Task] = []
+
+    async def read(call) -> None:
+        async for message in call:
+            received.extend(message.tasks)
+
+    async def waiting() -> bool:
+        # Private state, read only to know that the stream is idle.
+        return any(w.idle for w in dispatcher._waiters.get(project, ()))
+
+    call = orch.StreamAssignments(pb.StreamAssignmentsRequest(agent_id=agent_id))
+    reader = asyncio.create_task(read(call))
+    try:
+        await eventually(waiting)
+        yield received
+    finally:
+        call.cancel()
+        await asyncio.gather(reader, return_exceptions=True)

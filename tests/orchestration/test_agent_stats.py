@@ -14,9 +14,7 @@ from athena.storage.migrate import apply_migrations, default_migrations_dir
 from athena.storage.queries import load_queries
 from athena.v1 import orchestration_pb2 as pb
 
-from tests.conftest import drop_database
-from tests.orchestration.conftest import eventually, register
-from tests.support import with_database
+from tests.orchestration.conftest import eventually, idle_stream, register
 
 Q = load_queries()
 PROJECT = "default"
@@ -56,46 +54,30 @@ async def test_a_committing_completion_does_not_hold_up_a_claim_by_the_same_agen
 async def test_a_committing_completion_does_not_stop_a_hand_off_to_its_agent(
     orch, server, database_url
 ) -> None:
-    dispatcher = server[0].components["orchestration"].domain["dispatcher"]
     await register(orch, "a", {}, max_concurrency=5)
     await orch.CreateTasks(pb.CreateTasksRequest(tasks=[pb.NewTask(name="first")]))
     (first,) = (await orch.ClaimTasks(pb.ClaimTasksRequest(agent_id="a", max_tasks=1))).tasks
-    received: list[pb.Task] = []
-
-    async def read(call) -> None:
-        async for message in call:
-            received.extend(message.tasks)
-
-    call = orch.StreamAssignments(pb.StreamAssignmentsRequest(agent_id="a"))
-    reader = asyncio.create_task(read(call))
-
-    async def stream_idle() -> bool:
-        # Private state, read only so the create below takes the hand-off path.
-        return any(w.idle for w in dispatcher._waiters.get(PROJECT, ()))
-
     conn = await asyncpg.connect(database_url)
     try:
-        await eventually(stream_idle)
-        tx = conn.transaction()
-        await tx.start()
-        await _completion_held_open(conn, first)
-        # Before 0008 the create passed over the agent whose row the completion held.
-        created = await asyncio.wait_for(
-            orch.CreateTasks(pb.CreateTasksRequest(tasks=[pb.NewTask(name="new")])), 5
-        )
-        assert created.tasks[0].state == pb.TASK_STATE_LEASED
-        assert created.tasks[0].agent_id == "a"
+        async with idle_stream(orch, server, "a") as received:
+            tx = conn.transaction()
+            await tx.start()
+            await _completion_held_open(conn, first)
+            # Before 0008 the create passed over the agent whose row the completion held.
+            created = await asyncio.wait_for(
+                orch.CreateTasks(pb.CreateTasksRequest(tasks=[pb.NewTask(name="new")])), 5
+            )
+            assert created.tasks[0].state == pb.TASK_STATE_LEASED
+            assert created.tasks[0].agent_id == "a"
 
-        async def delivered() -> bool:
-            return bool(received)
+            async def delivered() -> bool:
+                return bool(received)
 
-        await eventually(delivered, 5)
-        assert [t.id for t in received] == [created.tasks[0].id]
-        await tx.commit()
+            await eventually(delivered, 5)
+            assert [t.id for t in received] == [created.tasks[0].id]
+            await tx.commit()
     finally:
         await conn.close()
-        call.cancel()
-        await asyncio.gather(reader, return_exceptions=True)
 
 
 async def test_success_rate_and_mean_run_time_follow_outcomes(orch) -> None:
@@ -123,16 +105,6 @@ async def test_success_rate_and_mean_run_time_follow_outcomes(orch) -> None:
             1,
             agent.mean_run_ms,
         )
-
-
-@pytest.fixture
-async def empty_url(pg_url: str):
-    conn = await asyncpg.connect(pg_url)
-    await conn.execute("DROP DATABASE IF EXISTS orch_stats_migr")
-    await conn.execute("CREATE DATABASE orch_stats_migr")
-    await conn.close()
-    yield with_database(pg_url, "orch_stats_migr")
-    await drop_database(pg_url, "orch_stats_migr")
 
 
 async def test_migration_0008_carries_counters_of_agents_registered_before_it(

@@ -14,7 +14,7 @@ from athena.storage.queries import load_queries
 from athena.v1 import orchestration_pb2 as pb
 from athena.v1 import orchestration_pb2_grpc
 
-from tests.orchestration.conftest import eventually, register
+from tests.orchestration.conftest import idle_stream, register
 
 Q = load_queries()
 PROJECT = "default"
@@ -64,41 +64,25 @@ async def test_claims_on_two_connections_never_exceed_max_concurrency(orch, data
 async def test_a_create_does_not_hand_off_room_a_concurrent_grant_took(
     orch, server, database_url
 ) -> None:
-    dispatcher = server[0].components["orchestration"].domain["dispatcher"]
     await register(orch, "a", {}, max_concurrency=1)
-    received: list[pb.Task] = []
-
-    async def read(call) -> None:
-        async for message in call:
-            received.extend(message.tasks)
-
-    call = orch.StreamAssignments(pb.StreamAssignmentsRequest(agent_id="a"))
-    reader = asyncio.create_task(read(call))
-
-    async def stream_idle() -> bool:
-        # Private state, read only so the create below takes the hand-off path.
-        return any(w.idle for w in dispatcher._waiters.get(PROJECT, ()))
-
     conn = await asyncpg.connect(database_url)
     try:
-        await eventually(stream_idle)
-        tx = conn.transaction()
-        await tx.start()
-        held = await _grant_held_open(conn, "a")
-        # The agent's one slot is taken (uncommitted): the create must not hand it a second task.
-        created = await asyncio.wait_for(
-            orch.CreateTasks(pb.CreateTasksRequest(tasks=[pb.NewTask(name="new")])), 20
-        )
-        assert created.tasks[0].state == pb.TASK_STATE_READY
-        await tx.commit()
-        await asyncio.sleep(0.5)  # the stream's claim, woken by the create, finds no room
-        leased = await _leased(orch)
-        assert [t.id for t in leased] == [str(held["id"])]
-        assert received == []
+        async with idle_stream(orch, server, "a") as received:
+            tx = conn.transaction()
+            await tx.start()
+            held = await _grant_held_open(conn, "a")
+            # The agent's one slot is taken (uncommitted): no second task may be handed to it.
+            created = await asyncio.wait_for(
+                orch.CreateTasks(pb.CreateTasksRequest(tasks=[pb.NewTask(name="new")])), 20
+            )
+            assert created.tasks[0].state == pb.TASK_STATE_READY
+            await tx.commit()
+            await asyncio.sleep(0.5)  # the stream's claim, woken by the create, finds no room
+            leased = await _leased(orch)
+            assert [t.id for t in leased] == [str(held["id"])]
+            assert received == []
     finally:
         await conn.close()
-        call.cancel()
-        await asyncio.gather(reader, return_exceptions=True)
 
 
 async def test_claims_racing_on_two_replicas_never_exceed_max_concurrency(make_config) -> None:

@@ -65,7 +65,8 @@ class DeferredWorker:
             self._wake.clear()
             busy_for = self.quiet_seconds - (time.monotonic() - self._last_write)
             if busy_for > 0 and self._pending < self.max_deferred:
-                await asyncio.sleep(busy_for)
+                # Woken by the next write too, so a backlog that passes the cap is seen at once.
+                await self._wait_for_wake(busy_for)
                 continue
             try:
                 done = await self.step()
@@ -79,10 +80,13 @@ class DeferredWorker:
                 await self.on_idle()
             except (StorageUnavailable, StorageError) as exc:
                 log.warning(f"{self.what}: idle work failed", extra={"error": str(exc)})
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancellation
-            # that stops the server when it races with the wake-up, leaving this loop running.
-            try:
-                async with asyncio.timeout(IDLE_SECONDS):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass
+            await self._wait_for_wake(IDLE_SECONDS)
+
+    async def _wait_for_wake(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the cancellation
+        # that stops the server when it races with the wake-up, leaving this loop running.
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            pass

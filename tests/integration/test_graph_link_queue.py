@@ -22,6 +22,14 @@ BASE = 1_700_000_000
 NEVER = 3600.0
 
 
+def hold_back(linker) -> None:
+    """Keep the background worker from linking: no quiet moment from now on. A write is noted
+    now because until the first one the worker counts as quiet, and a test's first batch would
+    race its own wake-up (the worker could link it between the commit and the listener)."""
+    linker.quiet_seconds = NEVER
+    linker.wake(0)
+
+
 def new_event(content: str, at: int = 0) -> memory_pb2.NewEvent:
     return memory_pb2.NewEvent(
         session_id="s1", type=memory_pb2.EVENT_TYPE_ACTION, content=content,
@@ -67,7 +75,7 @@ async def until_empty(database_url: str, seconds: float = 30.0) -> None:
 async def held_back(make_config):
     """A server whose linker only links when a test drains it."""
     srv, port = await create_server(make_config())
-    srv.components["graph"].domain["linker"].quiet_seconds = NEVER
+    hold_back(srv.components["graph"].domain["linker"])
     await srv.start()
     yield srv, port, srv.components["graph"].domain["linker"]
     await srv.stop(grace=0)
@@ -77,7 +85,7 @@ async def test_events_queued_before_a_stop_are_linked_after_the_restart(
     make_config, database_url
 ) -> None:
     first, port = await create_server(make_config())
-    first.components["graph"].domain["linker"].quiet_seconds = NEVER
+    hold_back(first.components["graph"].domain["linker"])
     await first.start()
     try:
         ids = await record(port, "edit parser.py", "run check_parser() again")
@@ -113,7 +121,7 @@ async def test_a_backlog_past_the_cap_is_linked_while_events_arrive(
 ) -> None:
     srv, port = await create_server(make_config(graph_link_max_deferred=3))
     linker = srv.components["graph"].domain["linker"]
-    linker.quiet_seconds = NEVER
+    hold_back(linker)
     assert linker.max_deferred == 3
     await srv.start()
     try:

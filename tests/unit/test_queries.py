@@ -43,3 +43,34 @@ def test_unknown_fragment(tmp_path: Path) -> None:
 def test_missing_query_name_is_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no SQL query named"):
         _ = load_queries().no_such_query
+
+
+def test_plan_and_session_options_follow_the_description() -> None:
+    queries, _ = parse(
+        "-- name: hot\n-- A hot write.\n-- plan: generic\nINSERT INTO t VALUES ($1);\n"
+        "-- name: lock\n-- Locks.\n-- session: stateful\n-- plan: any\n"
+        "SELECT pg_advisory_lock(1);\n"
+        "-- name: search\n-- A filtered read.\n-- more words\nSELECT 1;\n"
+    )
+    assert (queries["hot"].plan, queries["hot"].stateful) == ("generic", False)
+    assert queries["hot"].sql == "INSERT INTO t VALUES ($1)"
+    assert (queries["lock"].plan, queries["lock"].stateful) == ("any", True)
+    assert (queries["search"].plan, queries["search"].stateful) == ("custom", False)
+    assert queries["search"].sql == "-- more words\nSELECT 1"
+
+
+@pytest.mark.parametrize(
+    "option", ["-- plan: fast", "-- session: sticky", "-- plan: generic\n-- plan: any"]
+)
+def test_unknown_or_repeated_options_are_refused(option: str) -> None:
+    with pytest.raises(ValueError, match="bad option"):
+        parse(f"-- name: q\n-- d\n{option}\nSELECT 1;\n")
+
+
+def test_shipped_generic_statements_are_the_fixed_shape_hot_paths() -> None:
+    queries = load_queries()
+    generic = {n for n in queries.names() if getattr(queries, n).plan == "generic"}
+    assert {"orch_create_tasks", "orch_complete_tasks", "match_event_triggers"} <= generic
+    # Filtered reads fold their `$n IS NULL OR ...` conditions only in custom plans.
+    assert queries.list_events_time_desc.plan == "custom"
+    assert queries.cons_try_lock.stateful

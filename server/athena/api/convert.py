@@ -40,12 +40,21 @@ _MODE_FROM_PB = {
 }
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    """A naive datetime is taken as UTC (as Timestamp.FromDatetime does)."""
+    # Arithmetic on the timedelta: Timestamp.FromDatetime was a fifth of the server's CPU per
+    # streamed task (five timestamps each) and a tenth of a recorded batch's response.
     if value is None:
         return None
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000
+    )
 
 
 def from_timestamp(ts: timestamp_pb2.Timestamp, field: str) -> datetime:

@@ -16,13 +16,16 @@ from athena.storage.queries import Query
 P = ParamSpec("P")
 T = TypeVar("T")
 
+CUSTOM_PLAN = "force_custom_plan"
+GENERIC_PLAN = "force_generic_plan"
+
 # Custom plans let `($n IS NULL OR col = $n)` filters fold away, so one static statement serves
 # every filter combination with a plan fitted to it; JIT only adds latency at our query sizes.
 # Iterative HNSW scans keep returning neighbours until filtered queries have enough rows.
 # ef_search stays at pgvector's default 40: at 100k events 100 doubled the vector query's median
 # (4.3 -> 8.8 ms) for recall@10 0.73 -> 0.88 against exact search (measured on 20k).
 SERVER_SETTINGS = {
-    "plan_cache_mode": "force_custom_plan",
+    "plan_cache_mode": CUSTOM_PLAN,
     "jit": "off",
     "hnsw.iterative_scan": "relaxed_order",
 }
@@ -76,34 +79,82 @@ def _translated(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutin
     return wrapper
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pool connection that knows its plan cache mode and whether a release must reset it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # None: unknown (a rolled-back transaction may have undone a SET).
+        self.plan_mode: str | None = CUSTOM_PLAN
+        self.dirty = False
+
+    # Methods rather than attribute writes: the pool hands out a proxy that forwards reads and
+    # calls to this connection but cannot take attributes.
+    async def use_plan_mode(self, mode: str) -> None:
+        if self.plan_mode != mode:
+            await self.execute(f"SET plan_cache_mode = {mode}")
+            self.plan_mode = mode
+
+    def forget_plan_mode(self) -> None:
+        self.plan_mode = None
+
+    def mark_dirty(self) -> None:
+        self.dirty = True
+
+
+async def _reset_on_release(conn: PooledConnection) -> None:
+    """The pool has already ended any transaction and dropped listener callbacks; the reset query
+    (advisory locks, cursors, LISTEN, settings) only runs when something may have left such state,
+    which saves a round trip on nearly every release. The plan mode needs no reset: every named
+    query sets the one it needs."""
+    if conn.dirty:
+        await conn.execute(conn.get_reset_query())
+        conn.dirty = False
+        conn.plan_mode = CUSTOM_PLAN
+
+
 class Connection:
     """One connection (inside a transaction or not) running named queries."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.raw = conn
+    def __init__(self, conn: PooledConnection) -> None:
+        self._conn = conn
+
+    @property
+    def raw(self) -> asyncpg.Connection:
+        """The driver connection, for what named queries cannot do (listeners); whatever it is
+        used for, the pool resets the connection on release."""
+        self._conn.mark_dirty()
+        return self._conn
+
+    async def _prepare(self, query: Query) -> PooledConnection:
+        if query.stateful:
+            self._conn.mark_dirty()
+        if query.plan != "any":
+            await self._conn.use_plan_mode(GENERIC_PLAN if query.plan == "generic" else CUSTOM_PLAN)
+        return self._conn
 
     @_translated
     async def fetch(self, query: Query, *args: Any) -> list[asyncpg.Record]:
-        return await self.raw.fetch(query.sql, *args)
+        return await (await self._prepare(query)).fetch(query.sql, *args)
 
     @_translated
     async def fetchrow(self, query: Query, *args: Any) -> asyncpg.Record | None:
-        return await self.raw.fetchrow(query.sql, *args)
+        return await (await self._prepare(query)).fetchrow(query.sql, *args)
 
     @_translated
     async def fetchval(self, query: Query, *args: Any) -> Any:
-        return await self.raw.fetchval(query.sql, *args)
+        return await (await self._prepare(query)).fetchval(query.sql, *args)
 
     @_translated
     async def execute(self, query: Query, *args: Any) -> str:
-        return await self.raw.execute(query.sql, *args)
+        return await (await self._prepare(query)).execute(query.sql, *args)
 
     @_translated
     async def copy_records(
         self, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]
     ) -> None:
         """Bulk insert with COPY: the fastest path for batches of new rows."""
-        await self.raw.copy_records_to_table(table, records=records, columns=list(columns))
+        await self._conn.copy_records_to_table(table, records=records, columns=list(columns))
 
 
 class Database:
@@ -112,7 +163,7 @@ class Database:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def _acquire(self) -> asyncpg.Connection:
+    async def _acquire(self) -> PooledConnection:
         try:
             return await self.pool.acquire()
         except _DRIVER_ERRORS as exc:
@@ -134,8 +185,13 @@ class Database:
     async def transaction(self) -> AsyncIterator[Connection]:
         conn = await self._acquire()
         try:
-            async with conn.transaction():
-                yield Connection(conn)
+            try:
+                async with conn.transaction():
+                    yield Connection(conn)
+            except BaseException:
+                # A rollback undoes a SET made inside the transaction.
+                conn.forget_plan_mode()
+                raise
         except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc
         finally:
@@ -157,6 +213,8 @@ async def connect(dsn: str, min_size: int = 2, max_size: int = 10) -> Database:
             min_size=min_size,
             max_size=max_size,
             init=_init_connection,
+            reset=_reset_on_release,
+            connection_class=PooledConnection,
             server_settings=SERVER_SETTINGS,
         )
     except _DRIVER_ERRORS as exc:

@@ -1,5 +1,6 @@
 -- name: cons_try_lock
 -- Session advisory lock that keeps a second run of the project from starting; released when the run ends or its connection dies.
+-- session: stateful
 SELECT pg_try_advisory_lock(hashtext('athena.consolidation'), hashtext($1))
 
 -- name: cons_unlock

@@ -19,10 +19,12 @@ e.id, e.session_id, e.occur_time, e.type, e.actor, e.content, e.outcome, e.conte
 
 -- name: get_event
 -- One event of a project by id.
+-- plan: generic
 SELECT {{event_columns}} FROM events e WHERE e.project_id = $1 AND e.id = $2;
 
 -- name: get_events_by_ids
 -- Several events of a project by id (order is restored by the caller).
+-- plan: generic
 SELECT {{event_columns}} FROM events e WHERE e.project_id = $1 AND e.id = ANY ($2::uuid[]);
 
 -- name: list_events_time_desc
@@ -153,4 +155,5 @@ SELECT count(*) FROM moved;
 
 -- name: count_queued_vectors
 -- How many events wait for vector indexing (all projects).
+-- plan: generic
 SELECT count(*) FROM event_vector_queue;

@@ -229,6 +229,7 @@ SELECT set_config('lock_timeout', $1::int || 'ms', true);
 
 -- name: graph_take_link_queue
 -- Up to $1 queued events, oldest first, row-locked so that other replicas' linkers take others.
+-- plan: generic
 SELECT event_id, project_id FROM graph_link_queue
 ORDER BY event_id
 LIMIT $1
@@ -236,6 +237,7 @@ FOR UPDATE SKIP LOCKED;
 
 -- name: graph_lock_queued_events
 -- The events among $2 of project $1, key-share locked so none can be deleted while the linker's
+-- plan: generic
 -- transaction links to them. Events locked by a delete in progress are skipped rather than
 -- waited for: the deleter may be waiting for another of these events, and the linker for it.
 SELECT {{event_columns}} FROM events e
@@ -245,14 +247,17 @@ FOR KEY SHARE SKIP LOCKED;
 
 -- name: graph_existing_events
 -- Which of the events $1 exist (an unfinished delete still counts as existing).
+-- plan: generic
 SELECT id FROM events WHERE id = ANY ($1::uuid[]);
 
 -- name: graph_dequeue_links
 -- Remove events $1 from the link queue.
+-- plan: generic
 DELETE FROM graph_link_queue WHERE event_id = ANY ($1::uuid[]);
 
 -- name: graph_link_backlog
 -- How many events wait to be linked, all projects.
+-- plan: generic
 SELECT count(*) FROM graph_link_queue;
 
 -- name: graph_clear_link_queue

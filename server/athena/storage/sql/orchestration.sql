@@ -13,6 +13,7 @@ jsonb_strip_nulls(jsonb_build_object(
 
 -- name: orch_insert_tasks
 -- Insert new tasks; rows whose idempotency key already exists are skipped (not returned).
+-- plan: generic
 INSERT INTO orch_tasks AS t (
     id, project_id, name, capability, min_level, priority, payload, labels, state, max_attempts,
     backoff_ms, max_backoff_ms, ready_time, idempotency_key, payload_hash, workflow_id,
@@ -31,6 +32,7 @@ RETURNING {{orch_task_columns}};
 
 -- name: orch_create_tasks
 -- A plain create (no idempotency keys) in one statement, so one round trip and one commit: insert
+-- plan: generic
 -- as orch_insert_tasks does and, only when nothing else in the project is ready (so no older or
 -- higher-priority task is passed over), lease the new tasks the first of agents $19 (idle streams
 -- of this replica, best first) with room and the capability can take (best priority first, up to
@@ -123,21 +125,25 @@ SELECT * FROM inserted t WHERE (SELECT count(*) FROM async_commit) >= 0;
 
 -- name: orch_flush_wal
 -- Make every commit before this one durable: locking a row writes WAL and takes a transaction id,
+-- plan: generic
 -- so this statement's commit waits for the WAL flush, which covers all earlier commit records
 -- (the project row is the one every task's foreign key already locks the same way).
 SELECT 1 FROM projects p WHERE p.id = $1 FOR KEY SHARE;
 
 -- name: orch_tasks_by_idempotency_keys
 -- Existing tasks holding any of these idempotency keys, with the hash of the task they created.
+-- plan: generic
 SELECT {{orch_task_columns}}, t.payload_hash FROM orch_tasks t
 WHERE t.project_id = $1 AND t.idempotency_key = ANY ($2::text[]);
 
 -- name: orch_get_task
 -- One task of a project by id.
+-- plan: generic
 SELECT {{orch_task_columns}} FROM orch_tasks t WHERE t.project_id = $1 AND t.id = $2;
 
 -- name: orch_get_task_for_update
 -- One task of a project by id, locked for a state change.
+-- plan: generic
 SELECT {{orch_task_columns}} FROM orch_tasks t WHERE t.project_id = $1 AND t.id = $2 FOR UPDATE;
 
 -- name: orch_list_tasks_desc
@@ -172,6 +178,7 @@ greatest(clock_timestamp(), a.last_heartbeat_time + interval '1 microsecond')
 
 -- name: orch_claim_tasks
 -- Lease up to $3 ready, due tasks agent $2 is capable of (never beyond its free concurrency),
+-- plan: generic
 -- best first, skipping rows other claimers hold; $4 is the lease in seconds, $5 whether to publish.
 -- Two claims for one agent at once (other connections, other replicas, a create's hand-off) must
 -- not both spend the same free room, and READ COMMITTED counts the agent's leases as of the
@@ -227,12 +234,14 @@ ORDER BY t.priority DESC, t.ready_time, t.id;
 
 -- name: orch_extend_leases
 -- Extend the leases agent $2 holds on tasks $3 to now + $4 seconds; returns the extended ids.
+-- plan: generic
 UPDATE orch_tasks t SET lease_expire_time = now() + make_interval(secs => $4)
 WHERE t.project_id = $1 AND t.agent_id = $2 AND t.id = ANY ($3::uuid[]) AND t.state = 'leased'
 RETURNING t.id, t.lease_expire_time;
 
 -- name: orch_return_undelivered_tasks
 -- Take back leases agent $2 was granted on tasks $3 (at attempts $4) but never received (its
+-- plan: generic
 -- stream closed first): the tasks are ready again as if never claimed, so no attempt is spent.
 UPDATE orch_tasks t SET state = 'ready', agent_id = '', attempt = t.attempt - 1,
     start_time = NULL, lease_expire_time = NULL
@@ -243,6 +252,7 @@ RETURNING t.id;
 
 -- name: orch_complete_tasks
 -- Mark leased attempts ($3 ids, $4 attempts, $5 results) of agent $2 succeeded, record their
+-- plan: generic
 -- timings and the agent's performance, publish (if $6); returns each input with its stored state,
 -- and whether due work is waiting in the project (if not, the agent's freed room needs no claim:
 -- work that arrives later wakes the streams itself). The performance goes to orch_agent_stats,
@@ -294,6 +304,7 @@ LEFT JOIN orch_tasks t ON t.id = i.id AND t.project_id = $1;
 
 -- name: orch_fail_attempt
 -- Record a failed attempt of a locked task: back to the queue at $3 (ready) or dead ($4).
+-- plan: generic
 UPDATE orch_tasks t SET state = CASE WHEN $4 THEN 'dead' ELSE 'ready' END,
     ready_time = CASE WHEN $4 THEN t.ready_time ELSE $3 END,
     finish_time = CASE WHEN $4 THEN now() END,
@@ -303,6 +314,7 @@ RETURNING {{orch_task_columns}};
 
 -- name: orch_record_failed_attempts
 -- Timing samples and agent performance for failed attempts ($2 agent ids, $3 capabilities,
+-- plan: generic
 -- $4 ready times, $5 start times). Counted in orch_agent_stats, not on the agent row (see
 -- orch_complete_tasks); agents are read, not locked, so an unknown id is skipped instead of
 -- failing the sweep on the foreign key, and rows are taken in id order so two sweeps cannot
@@ -398,11 +410,13 @@ a.id, a.capabilities, a.max_concurrency, a.metadata, a.state, a.last_heartbeat_t
 
 -- name: orch_get_agent
 -- One agent with its load.
+-- plan: generic
 SELECT {{orch_agent_columns}} FROM {{orch_agents_with_stats}}
 WHERE a.project_id = $1 AND a.id = $2;
 
 -- name: orch_touch_agent
 -- A heartbeat: a live, not deregistered agent is healthy again; returns its state before. It
+-- plan: generic
 -- moves the version like a grant: a grant racing with it re-checks once for nothing (rare, and
 -- on the safe side), never spends room another grant took.
 UPDATE orch_agents a SET last_heartbeat_time = {{orch_agent_version}},
@@ -440,19 +454,27 @@ RETURNING a.project_id, a.id;
 
 -- name: orch_insert_bus_events
 -- Publish events (not yet numbered: the sequencer gives them offsets after commit).
+-- plan: generic
 INSERT INTO orch_bus_events (project_id, topic, data, attributes)
 SELECT $1, u.topic, u.data, u.attributes
 FROM unnest($2::text[], $3::bytea[], $4::jsonb[]) WITH ORDINALITY AS u(topic, data, attributes, n)
 ORDER BY u.n;
 
 -- name: orch_insert_bus_events_multi
--- Publish events of several projects at once (task events from background sweeps).
+-- Publish server events of several projects at once (memory writes, background sweeps' task events).
+-- plan: generic
+-- They follow a write that committed on its own, so a crash between the two already loses them;
+-- committing without waiting for the WAL flush only widens that window to the WAL writer's delay,
+-- and saves every recorded batch a second flush wait. Subscribers never see an event that could
+-- still be lost: only the sequencer's (flushed) commit makes it visible, and its flush covers this one.
 INSERT INTO orch_bus_events (project_id, topic, attributes)
 SELECT u.project_id, u.topic, u.attributes
-FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(project_id, topic, attributes);
+FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(project_id, topic, attributes)
+WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL;
 
 -- name: orch_sequence_bus_events
 -- Number up to $1 committed, unnumbered events oldest first, in one statement (one round trip;
+-- plan: generic
 -- one sequencer at a time: another holding the head makes this one number nothing). If a
 -- sequencer committed between this statement's snapshot and its lock, the head row read after
 -- locking is that newer one and rows it numbered fail `"offset" IS NULL` on re-check: offsets
@@ -478,6 +500,7 @@ SELECT n.project_id, count(*) AS numbered FROM numbered n GROUP BY n.project_id;
 
 -- name: orch_read_bus_events
 -- Events of a project after offset $2, in offset order, at most $3.
+-- plan: generic
 SELECT e."offset", e.topic, e.data, e.attributes, e.publish_time FROM orch_bus_events e
 WHERE e.project_id = $1 AND e."offset" > $2
 ORDER BY e."offset"
@@ -485,6 +508,7 @@ LIMIT $3;
 
 -- name: orch_bus_head
 -- The highest offset numbered so far (0 when none).
+-- plan: generic
 SELECT last_offset FROM orch_bus_head;
 
 -- name: orch_insert_workflow
@@ -620,8 +644,10 @@ DELETE FROM orch_workflows WHERE finish_time < $1 AND state <> 'running';
 
 -- name: orch_notify
 -- Wake other replicas: one NOTIFY per payload, sent outside any write transaction.
+-- plan: generic
 SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p;
 
 -- name: orch_async_commit
 -- Let this transaction's commit return before its WAL is flushed (leases only; see docs).
+-- plan: any
 SET LOCAL synchronous_commit = off;

@@ -239,6 +239,7 @@ DELETE FROM prospective_triggers WHERE project_id = $1 AND id = $2 RETURNING id;
 
 -- name: match_event_triggers
 -- Armed event, context and file triggers of open tasks that the recorded events $2 satisfy, each
+-- plan: generic
 -- with the earliest matching event. Served by the partial index prospective_triggers_event_idx,
 -- so a project without such triggers pays one empty index probe per recorded batch (the events
 -- are only read when a trigger exists). Each trigger is tried against all events in turn, so

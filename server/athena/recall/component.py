@@ -20,7 +20,7 @@ async def build(ctx: Context) -> Component:
     if "semantic" in areas:
         recall.add_source(FactsSource(areas["semantic"].domain["facts"]))
     if "graph" in areas:
-        graph = GraphSource(areas["graph"].domain["graph"], ctx.database, ctx.queries)
+        graph = GraphSource(ctx.database, ctx.queries)
         recall.add_source(graph)
         recall.set_boosters(graph=graph.proximity)
     if "prospective" in areas:

@@ -1,12 +1,12 @@
 """Recall sources for the layers other areas own: facts, graph entities and relations, and
-prospective tasks and goals. Each adapts that area's own domain object (or, for tasks and goals,
-which have no search of their own, a read-only query of their tables) to the source protocol.
-Graph proximity, which needs far less than the entity search, reads the graph's tables with a
-read-only query of its own (`recall_named_entities`)."""
+prospective tasks and goals. Facts adapt that area's own search to the source protocol; the
+graph layers and graph proximity, which need less than the graph's search and listings (and in
+fewer round trips), and tasks and goals, which have no search of their own, read those tables
+with read-only queries of their own (`recall_entities`, `recall_relations`,
+`recall_named_entities`, `recall_planning`)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -81,66 +81,70 @@ class GraphSource:
 
     layers = (RecallLayer.ENTITY, RecallLayer.RELATION)
 
-    def __init__(self, graph: Any, db: Database, queries: Queries) -> None:
-        self._graph = graph
+    def __init__(self, db: Database, queries: Queries) -> None:
         self._db = db
         self._q = queries
 
     async def recall(
         self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
     ) -> list[RecallItem]:
-        if query.session_id:
-            return []
-        from athena.graph.models import RelationFilter
+        from athena.graph.knowledge import row_to_entity, row_to_relation
+        from athena.graph.models import name_key
 
-        hits = await self._graph.search_entities(project, query.text, k=limit)
+        key = name_key(query.text)
+        if query.session_id or not key:
+            return []
+        # One connection for both statements: the relations need the entities' ranking.
+        async with self._db.connection() as conn:
+            hits = await conn.fetch(self._q.recall_entities, project, key, query.text, limit)
+            anchors = [h for h in hits if h["score"] >= GRAPH_MIN_SCORE][:RELATION_ENTITIES]
+            rows = (
+                await conn.fetch(
+                    self._q.recall_relations,
+                    project,
+                    [h["id"] for h in anchors],
+                    RELATIONS_PER_ENTITY,
+                )
+                if anchors and RecallLayer.RELATION in layers
+                else []
+            )
         items: list[RecallItem] = []
         if RecallLayer.ENTITY in layers:
-            for hit in hits:
-                e = hit.entity
+            for rank, hit in enumerate(hits, start=1):
+                e = row_to_entity(hit)
+                score = float(hit["score"])
                 about = f" - {e.description}" if e.description else ""
                 items.append(
                     RecallItem(
                         layer=RecallLayer.ENTITY,
                         id=str(e.id),
                         text=f"entity {e.name} ({e.type}){about}",
-                        relevance=float(hit.score),
-                        parts=ScoreParts(text=float(hit.score), text_rank=len(items) + 1),
+                        relevance=score,
+                        parts=ScoreParts(text=score, text_rank=rank),
                         time=e.update_time,
                         payload=e,
                     )
                 )
-        if RecallLayer.RELATION not in layers:
-            return items
-        anchors = [h for h in hits if h.score >= GRAPH_MIN_SCORE][:RELATION_ENTITIES]
-        found = await asyncio.gather(
-            *(
-                self._graph.list_relations(
-                    project, RelationFilter(entity_id=h.entity.id), RELATIONS_PER_ENTITY
-                )
-                for h in anchors
-            )
-        )
-        relations = {}
-        for hit, (listed, _) in zip(anchors, found, strict=True):
-            for r in listed:
-                if r.id not in relations and _in_window(r.valid_from, r.valid_to, query):
-                    relations[r.id] = (r, hit.score * RELATION_SHARE)
-        ends = {i for r, _ in relations.values() for i in (r.source_id, r.target_id)}
-        names = {e.id: e.name for e in await self._graph.get_entities(project, list(ends))}
-        for r, relevance in relations.values():
+        seen: set[str] = set()
+        for r in rows:
+            relation = row_to_relation(r)
+            rid = str(relation.id)
+            if rid in seen or not _in_window(relation.valid_from, relation.valid_to, query):
+                continue
+            seen.add(rid)
+            relevance = float(anchors[r["anchor"] - 1]["score"]) * RELATION_SHARE
             items.append(
                 RecallItem(
                     layer=RecallLayer.RELATION,
-                    id=str(r.id),
-                    text=f"{names.get(r.source_id, '?')} {r.type} {names.get(r.target_id, '?')}",
+                    id=rid,
+                    text=f"{r['source_name']} {relation.type} {r['target_name']}",
                     relevance=relevance,
                     parts=ScoreParts(context=relevance),
-                    time=r.valid_from or r.update_time,
+                    time=relation.valid_from or relation.update_time,
                     provenance=Provenance(
-                        source_event_ids=tuple(str(e) for e in r.source_event_ids)
+                        source_event_ids=tuple(str(e) for e in relation.source_event_ids)
                     ),
-                    payload=r,
+                    payload=relation,
                 )
             )
         return items

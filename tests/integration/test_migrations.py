@@ -133,3 +133,21 @@ async def test_embedded_postgres_runs_with_tuned_settings(pg_url: str) -> None:
             assert await conn.fetchval(f"SHOW {name}") == value, name
     finally:
         await conn.close()
+
+
+async def test_state_tables_keep_their_project_key_and_the_logs_do_not(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        keyed = {
+            r["table"]
+            for r in await conn.fetch(
+                "SELECT conrelid::regclass::text AS table FROM pg_constraint "
+                "WHERE contype = 'f' AND confrelid = 'projects'::regclass"
+            )
+        }
+    finally:
+        await conn.close()
+    # The tables holding state keep their key to the project.
+    assert {"orch_tasks", "orch_agents", "orch_workflows", "events", "facts"} <= keyed
+    # Appended to on every create, completion and recorded batch, pruned by age (migration 0009).
+    assert not {"orch_bus_events", "orch_attempts"} & keyed

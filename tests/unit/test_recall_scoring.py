@@ -95,3 +95,17 @@ def test_gather_requires_the_rarest_together_when_every_word_is_common() -> None
     chosen, required = bm25.gather(100_000, {"x": 5000, "y": 8000, "z": 20000, "w": 30000}, 600)
     assert required and chosen == ("x", "y", "z")
     assert bm25.gather(10, {"x": 0}, 600) == ((), False)
+
+
+def test_surely_common_is_a_lower_bound_beside_other_projects() -> None:
+    shares = {"deploy": 0.5, "retry": 0.05, "kiwi": 0.001}
+    # One project holds the whole table: a share is its own count.
+    assert bm25.surely_common(shares, 10_000, 10_000, 601, 1.5) == ["deploy"]
+    assert bm25.surely_common(shares, 100_000, 100_000, 601, 1.5) == ["deploy", "retry"]
+    # 5,000 rows of other projects could hold every "retry" of the table.
+    assert bm25.surely_common(shares, 100_000, 95_000, 601, 1.5) == ["deploy"]
+    # A small project beside a big one is sure of nothing.
+    assert bm25.surely_common(shares, 100_000, 1_000, 601, 1.5) == []
+    # The margin: 902 rows needed for a cap of 601, 900 are not enough.
+    assert bm25.surely_common({"x": 0.009}, 100_000, 100_000, 601, 1.5) == []
+    assert bm25.surely_common({"x": 0.00902}, 100_000, 100_000, 601, 1.5) == ["x"]

@@ -111,3 +111,16 @@ def gather(
         chosen.append(lexeme)
         total += frequencies[lexeme]
     return tuple(chosen), False
+
+
+def surely_common(
+    frequencies: Mapping[str, float], rows: int, documents: int, cap: int, margin: float
+) -> list[str]:
+    """Lexemes that `documents` events of one project surely hold at least `cap` times, from
+    table-wide shares (`frequencies` of `rows` events, as ANALYZE samples them): even if every
+    event of the other projects held one, `margin` x `cap` would be left for this project. A
+    lower bound, so it holds beside projects of any size; the margin covers sampling error and
+    statistics gone a little stale."""
+    others = max(rows - documents, 0)
+    need = margin * cap + others
+    return [lx for lx, share in frequencies.items() if share * rows >= need]

@@ -18,11 +18,11 @@ async def build(ctx: Context) -> Component:
     recall = Recall([EventsSource(ctx.database, ctx.queries, ctx.embedder)])
     areas = ctx.components
     if "semantic" in areas:
-        recall.add_source(FactsSource(areas["semantic"].domain["facts"]))
+        recall.add_source(FactsSource(ctx.database, ctx.queries, ctx.embedder))
     if "graph" in areas:
         graph = GraphSource(ctx.database, ctx.queries)
         recall.add_source(graph)
-        recall.set_boosters(graph=graph.proximity)
+        recall.set_boosters(graph=graph.proximity, graph_layers=graph.layers)
     if "prospective" in areas:
         recall.add_source(PlanningSource(ctx.database, ctx.queries))
     usage = None

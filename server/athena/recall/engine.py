@@ -23,9 +23,15 @@ IMPORTANCE_WEIGHT = 0.2
 
 # Optional hooks other areas provide, each giving a boost part per item id in [0, 1]:
 # usefulness (meta-memory) from (project, query text, items), and graph proximity from
-# (project, query text, limit) alone, so that it runs alongside the sources instead of after them.
+# (project, query, layers, limit), so that it runs alongside the sources instead of after them.
+# Proximity searches the entities a query names, as the graph's own layers do: it is also given
+# the graph layers wanted (of those it was registered with) and answers them in the same call,
+# which the sources are then not asked for.
 Booster = Callable[[str, str, Sequence[RecallItem]], Awaitable[dict[str, float]]]
-Proximity = Callable[[str, str, int], Awaitable[dict[str, float]]]
+Proximity = Callable[
+    [str, RecallQuery, frozenset[RecallLayer], int],
+    Awaitable[tuple[dict[str, float], list[RecallItem]]],
+]
 # Told (project, session id, returned items) after a recall that asked to count them as used.
 Recalled = Callable[[str, str, Sequence[RecallItem]], None]
 
@@ -37,6 +43,7 @@ class Recall:
         self._sources = list(sources)
         self._usefulness: Booster | None = None
         self._graph: Proximity | None = None
+        self._graph_layers: frozenset[RecallLayer] = frozenset()
         self._on_recalled: Recalled | None = None
 
     @property
@@ -52,9 +59,11 @@ class Recall:
         usefulness: Booster | None = None,
         graph: Proximity | None = None,
         on_recalled: Recalled | None = None,
+        graph_layers: Sequence[RecallLayer] = (),
     ) -> None:
         self._usefulness = usefulness or self._usefulness
-        self._graph = graph or self._graph
+        if graph:
+            self._graph, self._graph_layers = graph, frozenset(graph_layers)
         self._on_recalled = on_recalled or self._on_recalled
 
     async def recall(self, project: str, query: RecallQuery) -> RecallOutcome:
@@ -68,18 +77,20 @@ class Recall:
             )
         wanted = frozenset(query.layers) or self.layers
         limit = max(query.k * OVERFETCH, MIN_FETCH)
+        near = self._graph is not None and RecallLayer.EVENT in wanted
+        answered = wanted & self._graph_layers if near else frozenset()
         calls = []
         for source in self._sources:
-            layers = wanted & frozenset(source.layers)
+            layers = (wanted - answered) & frozenset(source.layers)
             if layers:
                 calls.append(source.recall(project, query, layers, limit))
-        near = (
-            self._graph(project, query.text, limit)
-            if self._graph and RecallLayer.EVENT in wanted
+        joint = (
+            self._graph(project, query, answered, limit)
+            if self._graph is not None and near
             else _none()
         )
-        near_events, *batches = await asyncio.gather(near, *calls)
-        items = [item for batch in batches for item in batch]
+        (near_events, graph_items), *batches = await asyncio.gather(joint, *calls)
+        items = graph_items + [item for batch in batches for item in batch]
         await self._boost(project, query, items, near_events)
         items.sort(key=lambda item: (-item.score, item.layer.value, item.id))
         kept, context, tokens, truncated = pack(items[: query.k], query.max_tokens)
@@ -108,5 +119,5 @@ class Recall:
             item.score = item.relevance * (1.0 + p.recency + p.importance + p.usefulness + p.graph)
 
 
-async def _none() -> dict[str, float]:
-    return {}
+async def _none() -> tuple[dict[str, float], list[RecallItem]]:
+    return {}, []

@@ -53,6 +53,11 @@ CORPUS_RECOUNT_BELOW = 5_000
 # Bounds the per-project lexeme count cache: a cached lexeme is skipped only when it occurs in
 # the lower-cased query (stems mostly do), a check that costs a pass over the cache.
 CACHED_LEXEMES = 5_000
+# A large project's cache starts with the lexemes ANALYZE's statistics show it surely holds more
+# than DOCUMENT_COUNT_CAP times (bm25.surely_common): their count is the cap whatever a count
+# would say, and counting them was most of a recall's query-term time (each of the first few
+# hundred queries at 100k events brings new ones, ~1-2 ms each).
+COMMON_MARGIN = 1.5
 # A query naming an event's actor ("what did Alice say about ...") multiplies its relevance.
 ACTOR_BOOST = 0.4
 # A temporal question ("when did ...") multiplies the relevance of events that mention a time.
@@ -155,6 +160,8 @@ class EventsSource:
                     float(terms[0]["average_length"] or 1.0),
                     time.monotonic(),
                 )
+                if corpus.documents >= CORPUS_RECOUNT_BELOW:
+                    await self._seed_common(conn, corpus)
                 self._corpora[project] = corpus
             frequencies = {
                 r["lexeme"]: (
@@ -185,12 +192,12 @@ class EventsSource:
             )
             # Hundreds of candidates share a few (lexemes present, length) patterns: each
             # pattern is scored once.
-            scores: dict[tuple[tuple[bool, ...], int], float] = {}
+            scores: dict[tuple[str, int], float] = {}
             for r in rows:
-                key = (tuple(r["present"]), r["length"])
+                key = (r["present"], r["length"])
                 score = scores.get(key)
                 if score is None:
-                    tf = {lx: 1 for lx, hit in zip(lexemes, key[0], strict=True) if hit}
+                    tf = {lx: 1 for lx, hit in zip(lexemes, key[0], strict=True) if hit == "1"}
                     score = scores[key] = bm25.score(tf, key[1], corpus.average_length, idfs)
                 side.own[r["id"]] = score
                 side.meta[r["id"]] = _meta(r)
@@ -216,6 +223,17 @@ class EventsSource:
                 + bm25.SESSION_WEIGHT * sessions.get(meta.session_id, 0.0) * best
             )
         return side
+
+    async def _seed_common(self, conn: Any, corpus: _Corpus) -> None:
+        row = await conn.fetchrow(self._q.lexeme_frequencies)
+        if row is None or not row["lexemes"] or not row["freqs"]:
+            return
+        # The shares array ends with the minimum, maximum and null share: zip stops before them.
+        shares = dict(zip(row["lexemes"], row["freqs"], strict=False))
+        common = bm25.surely_common(
+            shares, int(row["rows"] or 0), corpus.documents, DOCUMENT_COUNT_CAP, COMMON_MARGIN
+        )
+        corpus.frequencies.update(dict.fromkeys(common[:CACHED_LEXEMES], DOCUMENT_COUNT_CAP))
 
     @staticmethod
     def _time_pattern(query: RecallQuery) -> str | None:

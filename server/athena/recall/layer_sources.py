@@ -1,9 +1,9 @@
 """Recall sources for the layers other areas own: facts, graph entities and relations, and
-prospective tasks and goals. Facts adapt that area's own search to the source protocol; the
-graph layers and graph proximity, which need less than the graph's search and listings (and in
-fewer round trips), and tasks and goals, which have no search of their own, read those tables
-with read-only queries of their own (`recall_entities`, `recall_relations`,
-`recall_named_entities`, `recall_planning`)."""
+prospective tasks and goals. Each reads those tables with read-only queries of its own
+(`recall_facts`, `recall_entities`, `recall_relations`, `recall_named_entities`, `recall_graph`,
+`recall_planning`): facts ranked as the semantic area's search ranks them but in one round trip
+instead of four, the graph layers and graph proximity with less than the graph's search and
+listings need (and in fewer round trips), tasks and goals, which have no search of their own."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from athena.embeddings import Embedder
 from athena.recall.models import Provenance, RecallItem, RecallLayer, RecallQuery, ScoreParts
 from athena.storage import Database, Queries
 
-# A fact search returns reciprocal-rank-fusion scores; first in both lists is 2 / 61.
+# Facts are fused by reciprocal rank; first in both lists is 2 / 61. Each list offers as many
+# candidates as SemanticMemory.search takes for the same k.
 _RRF_BEST = 2.0 / 61.0
+FACT_CANDIDATES_PER_RESULT = 4
+MIN_FACT_CANDIDATES = 40
 # Relations are reached through the entities the query matches; they count a little less.
 RELATION_SHARE = 0.8
 RELATION_ENTITIES = 3
@@ -34,22 +38,36 @@ def _in_window(start: datetime | None, end: datetime | None, query: RecallQuery)
 
 
 class FactsSource:
-    """Semantic facts through SemanticMemory.search (current versions only)."""
+    """Current semantic facts, ranked as SemanticMemory.search ranks them (full text and vectors
+    fused by reciprocal rank), in one statement (`recall_facts`)."""
 
     layers = (RecallLayer.FACT,)
 
-    def __init__(self, facts: Any) -> None:
-        self._facts = facts
+    def __init__(self, db: Database, queries: Queries, embedder: Embedder) -> None:
+        self._db = db
+        self._q = queries
+        self._embedder = embedder
 
     async def recall(
         self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
     ) -> list[RecallItem]:
+        from athena.semantic.facts import row_to_fact
+
         if query.session_id:  # facts are not session-scoped
             return []
-        hits = await self._facts.search(project, query.text, limit)
+        vector = self._embedder.embed([query.text])[0]
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                self._q.recall_facts,
+                project,
+                query.text,
+                vector,
+                max(limit * FACT_CANDIDATES_PER_RESULT, MIN_FACT_CANDIDATES),
+                limit,
+            )
         items = []
-        for hit in hits:
-            fact = hit.fact
+        for r in rows:
+            fact = row_to_fact(r)
             if not _in_window(fact.valid_from, fact.valid_to, query):
                 continue
             items.append(
@@ -57,12 +75,12 @@ class FactsSource:
                     layer=RecallLayer.FACT,
                     id=str(fact.id),
                     text=f"[{fact.valid_from:%Y-%m-%d}] fact: {fact.content}",
-                    relevance=min(1.0, hit.score / _RRF_BEST),
+                    relevance=min(1.0, float(r["fused_score"]) / _RRF_BEST),
                     parts=ScoreParts(
-                        text=hit.text_score,
-                        vector=hit.vector_score,
-                        text_rank=hit.text_rank,
-                        vector_rank=hit.vector_rank,
+                        text=float(r["text_score"]),
+                        vector=float(r["vector_score"]),
+                        text_rank=int(r["text_rank"]),
+                        vector_rank=int(r["vector_rank"]),
                         usefulness=0.2 * (fact.usefulness - 0.5),
                     ),
                     time=fact.valid_from,
@@ -77,7 +95,8 @@ class FactsSource:
 
 
 class GraphSource:
-    """Entities matching the query and the relations around the best of them."""
+    """Entities matching the query and the relations around the best of them; graph proximity
+    for events, with those layers in one statement when both are wanted."""
 
     layers = (RecallLayer.ENTITY, RecallLayer.RELATION)
 
@@ -88,26 +107,60 @@ class GraphSource:
     async def recall(
         self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
     ) -> list[RecallItem]:
-        from athena.graph.knowledge import row_to_entity, row_to_relation
         from athena.graph.models import name_key
 
         key = name_key(query.text)
         if query.session_id or not key:
             return []
-        # One connection for both statements: the relations need the entities' ranking.
         async with self._db.connection() as conn:
             hits = await conn.fetch(self._q.recall_entities, project, key, query.text, limit)
-            anchors = [h for h in hits if h["score"] >= GRAPH_MIN_SCORE][:RELATION_ENTITIES]
-            rows = (
-                await conn.fetch(
-                    self._q.recall_relations,
-                    project,
-                    [h["id"] for h in anchors],
-                    RELATIONS_PER_ENTITY,
-                )
-                if anchors and RecallLayer.RELATION in layers
-                else []
+            return await self._items(conn, project, query, layers, hits)
+
+    async def proximity(
+        self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
+    ) -> tuple[dict[str, float], list[RecallItem]]:
+        """Graph boost per event id for the events that mention an entity the query names, and
+        the items of `layers` (the graph's layers, answered from the same entity search).
+
+        Depends on the query alone, so recall runs it beside the sources. Only names and aliases
+        count (exactly or by trigram similarity, scored as the entity search scores them): a
+        query sharing words with an entity's description does not name it, and ranking every
+        such description cost more than the rest of an events recall."""
+        from athena.graph.models import name_key
+
+        key = name_key(query.text)
+        if not key:
+            return {}, []
+        named = (project, key, query.text)
+        near = (GRAPH_MIN_SCORE, RELATION_ENTITIES, GRAPH_EVENTS_PER_ENTITY)
+        async with self._db.connection() as conn:
+            if not layers or query.session_id:  # the graph layers are not session-scoped
+                return _boosts(await conn.fetch(self._q.recall_named_entities, *named, *near)), []
+            rows = await conn.fetch(self._q.recall_graph, *named, limit, *near)
+            hits = [r for r in rows if r["kind"] == "entity"]
+            items = await self._items(conn, project, query, layers, hits)
+        return _boosts([r for r in rows if r["kind"] == "near"]), items
+
+    async def _items(
+        self,
+        conn: Any,
+        project: str,
+        query: RecallQuery,
+        layers: frozenset[RecallLayer],
+        hits: list[Any],
+    ) -> list[RecallItem]:
+        """The entity items of `hits` (best first) and the relations around the best of them,
+        read on the entity search's connection (they need its ranking)."""
+        from athena.graph.knowledge import row_to_entity, row_to_relation
+
+        anchors = [h for h in hits if h["score"] >= GRAPH_MIN_SCORE][:RELATION_ENTITIES]
+        rows = (
+            await conn.fetch(
+                self._q.recall_relations, project, [h["id"] for h in anchors], RELATIONS_PER_ENTITY
             )
+            if anchors and RecallLayer.RELATION in layers
+            else []
+        )
         items: list[RecallItem] = []
         if RecallLayer.ENTITY in layers:
             for rank, hit in enumerate(hits, start=1):
@@ -149,29 +202,17 @@ class GraphSource:
             )
         return items
 
-    async def proximity(self, project: str, text: str, limit: int) -> dict[str, float]:
-        """Graph boost per event id for the events that mention an entity the query names.
 
-        Depends on the query alone, so recall runs it beside the sources. Only names and aliases
-        count (exactly or by trigram similarity, scored as the entity search scores them): a
-        query sharing words with an entity's description does not name it, and ranking every
-        such description cost more than the rest of an events recall."""
-        from athena.graph.models import name_key
-
-        key = name_key(text)
-        if not key:
-            return {}
-        async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                self._q.recall_named_entities,
-                project,
-                key,
-                text,
-                GRAPH_MIN_SCORE,
-                RELATION_ENTITIES,
-                GRAPH_EVENTS_PER_ENTITY,
-            )
-        return {str(r["event_id"]): GRAPH_WEIGHT * float(r["score"]) for r in rows}
+def _boosts(rows: list[Any]) -> dict[str, float]:
+    """Graph boost per event id from (score, event ids) rows: an event linked to several named
+    entities takes the best score."""
+    boosts: dict[str, float] = {}
+    for r in rows:
+        weight = GRAPH_WEIGHT * r["score"]
+        for event_id in r["event_ids"]:
+            if boosts.get(event_id, 0.0) < weight:
+                boosts[event_id] = weight
+    return boosts
 
 
 class PlanningSource:

@@ -68,6 +68,10 @@ def _row_to_fact(row: asyncpg.Record) -> Fact:
     )
 
 
+# Recall reads facts with a query of its own (athena/recall/layer_sources.py).
+row_to_fact = _row_to_fact
+
+
 def _filter_args(project: str, f: FactFilter) -> tuple[Any, ...]:
     return (
         project,

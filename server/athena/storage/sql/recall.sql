@@ -2,11 +2,15 @@
 -- Full-text candidates for recall: events matching the gather tsquery $10 (already normalised
 -- lexemes, hence a plain cast), the best $13 by ts_rank against every query lexeme ($12), each
 -- with its lexeme count, which of the query's lexemes ($11, one quoted lexeme per element) it
--- contains (for BM25; presence is measured 5x cheaper than counts from the tsvector's positions;
--- the array is cast once per statement, not once per row),
--- and whether its content matches the time-mention pattern $14 (NULL: not asked).
+-- contains as a string of 0s and 1s (for BM25; presence is measured 5x cheaper than counts from
+-- the tsvector's positions; the array is cast once per statement, not once per row; a string is
+-- decoded in a third less time than a boolean array), and whether its content matches the
+-- time-mention pattern $14 (NULL: not asked).
 SELECT c.id, c.session_id, c.actor, length(c.search_tsv) AS length,
-    ARRAY(SELECT c.search_tsv @@ x FROM unnest($11::text[]::tsquery[]) AS x) AS present,
+    array_to_string(ARRAY(
+        SELECT CASE WHEN c.search_tsv @@ x THEN '1' ELSE '0' END
+        FROM unnest($11::text[]::tsquery[]) AS x
+    ), '') AS present,
     coalesce(c.content ~* $14::text, false) AS mentions_time
 FROM (
     SELECT e.id, e.session_id, e.actor, e.search_tsv, e.content
@@ -105,7 +109,8 @@ LIMIT $6;
 -- The entities of project $1 that query text $3 (case-folded name key $2) names - by name or
 -- alias (1.0) or by trigram similarity of the name (0.9 x similarity), as the graph's entity
 -- search scores them - with a score of at least $4, the best $5, and for each the ids of the
--- newest $6 events linked to it. Description words do not name an entity, so the full-text
+-- newest $6 events linked to it (one row per entity, the ids as text: the form recall's ids
+-- take). Description words do not name an entity, so the full-text
 -- branch of the entity search (ranking hundreds of descriptions for a query of common words,
 -- ~14 ms at 10k entities) is not needed: an alias is found through its words, all of them
 -- required. The trigram branch is fenced (OFFSET 0) from the project filter, else the planner
@@ -135,15 +140,13 @@ WITH hits AS (
     ORDER BY s.score DESC, s.name_key
     LIMIT $5
 )
-SELECT ee.event_id, max(n.score) AS score
-FROM named n
-CROSS JOIN LATERAL (
-    SELECT l.event_id FROM event_entities l
+SELECT n.score::float8 AS score, ARRAY(
+    SELECT l.event_id::text FROM event_entities l
     WHERE l.project_id = $1 AND l.entity_id = n.id
     ORDER BY l.event_id DESC
     LIMIT $6
-) AS ee
-GROUP BY ee.event_id;
+) AS event_ids
+FROM named n;
 
 -- name: recall_entities
 -- The entity layer: entities a query names or whose words match its words, best first.
@@ -217,3 +220,122 @@ CROSS JOIN LATERAL (
 JOIN entities s ON s.id = r.source_id
 JOIN entities t ON t.id = r.target_id
 ORDER BY a.ord, r.id;
+
+-- name: recall_facts
+-- The fact layer: current facts by full text and by vector, fused by reciprocal rank.
+-- The current facts of project $1 among the best $4 matching any lexeme of query text $2 by
+-- ts_rank_cd and the $4 nearest to vector $3, fused as SemanticMemory.search fuses them
+-- (athena.memory.fusion.rrf: 1/(60 + rank) per list, ties in full-text order, then vector
+-- order), the best $5 with their columns and score parts. One round trip where the search
+-- takes four (lexemes, then text beside vector, then the facts). Planned per call: a generic
+-- plan would walk the HNSW graph for a small project beside a large one too, where its custom
+-- plan reads the project's few vectors exactly.
+WITH q AS (
+    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+        AS query
+    FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS w
+), t AS (
+    -- Numbered as they come: the limited subquery is already in rank order.
+    SELECT m.id, m.score, row_number() OVER () AS rank FROM (
+        SELECT f.id, ts_rank_cd(f.search_tsv, q.query, 1) AS score
+        FROM facts f, q
+        WHERE f.project_id = $1 AND f.superseded_time IS NULL AND f.search_tsv @@ q.query
+        ORDER BY score DESC, f.create_time DESC
+        LIMIT $4
+    ) AS m
+), v AS (
+    SELECT m.id, m.score, row_number() OVER () AS rank FROM (
+        SELECT f.id, 1 - (f.embedding <=> $3) AS score
+        FROM facts f
+        WHERE f.project_id = $1 AND f.superseded_time IS NULL
+        ORDER BY f.embedding <=> $3
+        LIMIT $4
+    ) AS m
+), fused AS (
+    SELECT coalesce(t.id, v.id) AS id, coalesce(t.rank, 0) AS text_rank,
+        coalesce(t.score, 0) AS text_score, coalesce(v.rank, 0) AS vector_rank,
+        coalesce(v.score, 0) AS vector_score,
+        coalesce(1.0::float8 / (60 + t.rank), 0) + coalesce(1.0::float8 / (60 + v.rank), 0)
+            AS score,
+        coalesce(t.rank, $4 + v.rank) AS tie
+    FROM t FULL JOIN v ON v.id = t.id
+    ORDER BY score DESC, tie
+    LIMIT $5
+)
+SELECT {{fact_columns}}, x.score AS fused_score, x.text_rank, x.text_score, x.vector_rank,
+    x.vector_score
+FROM fused x JOIN facts f ON f.id = x.id AND f.project_id = $1
+ORDER BY x.score DESC, x.tie;
+
+-- name: recall_graph
+-- The entity layer and graph proximity in one statement: both look up the entities named.
+-- plan: generic
+-- recall_entities' entities (kind 'entity'; $1 project, $2 name key, $3 query text, $4 limit)
+-- and recall_named_entities' rows (kind 'near': the best $6 entities named with a score of at
+-- least $5, with the ids of their newest $7 linked events), each scored by its own statement's
+-- formula, from one search of names, aliases and trigrams: for a recall of events and entities
+-- that search ran twice (~1 ms each at 10k entities, mostly the trigram index) in two round trips.
+WITH q AS (
+    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+        AS query
+    FROM unnest(tsvector_to_array(to_tsvector('simple', $3) || to_tsvector('english', $3))) AS w
+), named_hits AS (
+    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
+    UNION
+    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
+    WHERE t.project_id = $1
+    UNION
+    SELECT n.id FROM entities n
+    WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
+        AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
+), hits AS (
+    SELECT h.id, true AS named FROM named_hits h
+    UNION ALL
+    SELECT w.id, false FROM (
+        SELECT n.id FROM entities n, q WHERE n.project_id = $1 AND n.search_tsv @@ q.query
+        ORDER BY ts_rank(n.search_tsv, q.query) DESC, n.name_key LIMIT $4
+    ) AS w
+    WHERE w.id NOT IN (SELECT id FROM named_hits)
+), scored AS (
+    SELECT n.id, n.name, n.type, n.description, n.properties, n.aliases, n.create_time,
+        n.update_time, n.name_key, h.named,
+        greatest(
+            CASE WHEN n.name_key = $2 THEN 1.0
+                 WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
+                 ELSE 0.0 END,
+            0.9 * similarity(n.name_key, $2),
+            0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
+        ) AS score,
+        greatest(
+            CASE WHEN n.name_key = $2 THEN 1.0
+                 WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
+                 ELSE 0.0 END,
+            0.9 * similarity(n.name_key, $2)
+        ) AS named_score
+    FROM hits h
+    CROSS JOIN LATERAL (
+        SELECT * FROM entities e WHERE e.id = h.id AND e.project_id = $1 OFFSET 0
+    ) AS n,
+        q
+)
+SELECT * FROM (
+    SELECT 'entity' AS kind, row_number() OVER (ORDER BY s.score DESC, s.name_key) AS ord, s.id,
+        s.name, s.type, s.description, s.properties, s.aliases, s.create_time, s.update_time,
+        s.score::float8 AS score, NULL::text[] AS event_ids
+    FROM scored s
+) AS entity
+WHERE entity.ord <= $4
+UNION ALL
+SELECT 'near', 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.named_score::float8, ARRAY(
+    SELECT l.event_id::text FROM event_entities l
+    WHERE l.project_id = $1 AND l.entity_id = m.id
+    ORDER BY l.event_id DESC
+    LIMIT $7
+)
+FROM (
+    SELECT s.id, s.named_score FROM scored s
+    WHERE s.named AND s.named_score >= $5
+    ORDER BY s.named_score DESC, s.name_key
+    LIMIT $6
+) AS m
+ORDER BY kind, ord;

@@ -8,7 +8,10 @@ Lines `-- plan: generic` (or `any`) and `-- session: stateful` may follow the de
 - `plan: generic` runs the statement with a cached generic plan. Connections default to custom
   plans (planned for each call's parameters), which `($n IS NULL OR col = $n)` filters need; a
   statement whose best plan does not depend on its parameters (the hot writes) would pay that
-  planning on every call, 2 ms for a task create's CTE against 0.1 ms of execution. `plan: any`
+  planning on every call, 2 ms for a task create's CTE against 0.1 ms of execution. Only for
+  statements whose plan cannot turn bad as tables grow: a generic plan is made once, from the
+  statistics of that moment, and a `LIMIT $n` is planned blind (the bus sequencer's generic plan,
+  made on an empty table, ran for seconds once 60k events had queued). `plan: any`
   marks a statement without a plan (SET LOCAL), run in whichever mode the connection is in.
 - `session: stateful` leaves state on the connection beyond its transaction (a session advisory
   lock), so the pool resets the connection on release; others skip that round trip.

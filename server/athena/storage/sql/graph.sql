@@ -229,7 +229,6 @@ SELECT set_config('lock_timeout', $1::int || 'ms', true);
 
 -- name: graph_take_link_queue
 -- Up to $1 queued events, oldest first, row-locked so that other replicas' linkers take others.
--- plan: generic
 SELECT event_id, project_id FROM graph_link_queue
 ORDER BY event_id
 LIMIT $1

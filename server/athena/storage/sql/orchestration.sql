@@ -474,7 +474,6 @@ WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL;
 
 -- name: orch_sequence_bus_events
 -- Number up to $1 committed, unnumbered events oldest first, in one statement (one round trip;
--- plan: generic
 -- one sequencer at a time: another holding the head makes this one number nothing). If a
 -- sequencer committed between this statement's snapshot and its lock, the head row read after
 -- locking is that newer one and rows it numbered fail `"offset" IS NULL` on re-check: offsets
@@ -500,7 +499,6 @@ SELECT n.project_id, count(*) AS numbered FROM numbered n GROUP BY n.project_id;
 
 -- name: orch_read_bus_events
 -- Events of a project after offset $2, in offset order, at most $3.
--- plan: generic
 SELECT e."offset", e.topic, e.data, e.attributes, e.publish_time FROM orch_bus_events e
 WHERE e.project_id = $1 AND e."offset" > $2
 ORDER BY e."offset"

@@ -38,6 +38,14 @@ def queries(tmp_path: Path):
     return load_queries(tmp_path)
 
 
+@pytest.fixture
+async def db(database_url):
+    """A pool of one connection, so consecutive uses share one session."""
+    pool = await connect(database_url, 1, 1)
+    yield pool
+    await pool.close()
+
+
 async def _lock_holders(url: str) -> int:
     conn = await asyncpg.connect(url)
     try:
@@ -50,73 +58,51 @@ async def _lock_holders(url: str) -> int:
         await conn.close()
 
 
-async def test_each_statement_runs_in_its_plan_mode_on_one_connection(database_url, queries):
-    db = await connect(database_url, 1, 1)
-    try:
-        async with db.connection() as conn:
-            assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+async def test_each_statement_runs_in_its_plan_mode_on_one_connection(db, queries):
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+    # The mode survives a release without a reset and is still switched as needed.
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+
+
+async def test_a_rolled_back_switch_is_not_trusted(db, queries):
+    with pytest.raises(StorageError):
+        async with db.transaction() as conn:
+            # The SET that switches to generic is undone by the rollback.
             assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-            assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-        # The mode survives a release without a reset and is still switched as needed.
-        async with db.connection() as conn:
-            assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-        async with db.connection() as conn:
-            assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-    finally:
-        await db.close()
+            await conn.fetchval(queries.fail)
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
 
 
-async def test_a_rolled_back_switch_is_not_trusted(database_url, queries):
-    db = await connect(database_url, 1, 1)
-    try:
-        with pytest.raises(StorageError):
-            async with db.transaction() as conn:
-                # The SET that switches to generic is undone by the rollback.
-                assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-                await conn.fetchval(queries.fail)
-        async with db.connection() as conn:
-            assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-    finally:
-        await db.close()
-
-
-async def test_a_stateful_statement_makes_the_release_reset_the_session(database_url, queries):
-    db = await connect(database_url, 1, 1)
-    try:
-        async with db.connection() as conn:
-            await conn.fetchval(queries.take_lock)
-            assert await _lock_holders(database_url) == 1
-        assert await _lock_holders(database_url) == 0
-        async with db.connection() as conn:
-            # The reset restored the session default, and the connection knows it.
-            assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-    finally:
-        await db.close()
-
-
-async def test_raw_driver_use_makes_the_release_reset_the_session(database_url, queries):
-    db = await connect(database_url, 1, 1)
-    try:
-        async with db.connection() as conn:
+@pytest.mark.parametrize("how", ["stateful statement", "raw driver use"])
+async def test_session_state_makes_the_release_reset_the_session(db, database_url, queries, how):
+    async with db.connection() as conn:
+        if how == "raw driver use":
             await conn.raw.execute("SELECT pg_advisory_lock(4242)")
-        assert await _lock_holders(database_url) == 0
-    finally:
-        await db.close()
+        else:
+            await conn.fetchval(queries.take_lock)
+        assert await _lock_holders(database_url) == 1
+    assert await _lock_holders(database_url) == 0
+    async with db.connection() as conn:
+        # The reset restored the session default, and the connection knows it.
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
 
 
-async def test_a_plain_statement_skips_the_reset(database_url, queries):
-    db = await connect(database_url, 1, 1)
+async def test_a_plain_statement_skips_the_reset(db, database_url, queries):
+    async with db.connection() as conn:
+        pid = await conn.raw.fetchval("SELECT pg_backend_pid()")
+    async with db.connection() as conn:
+        await conn.fetchval(queries.mode_custom)
+    # Only the reset of the first (raw) use ran: no RESET ALL after the named query.
+    probe = await asyncpg.connect(database_url)
     try:
-        async with db.connection() as conn:
-            pid = await conn.raw.fetchval("SELECT pg_backend_pid()")
-        async with db.connection() as conn:
-            await conn.fetchval(queries.mode_custom)
-        # Only the reset of the first (raw) use ran: no RESET ALL after the named query.
-        probe = await asyncpg.connect(database_url)
-        try:
-            last = await probe.fetchval("SELECT query FROM pg_stat_activity WHERE pid = $1", pid)
-        finally:
-            await probe.close()
-        assert "RESET ALL" not in last
+        last = await probe.fetchval("SELECT query FROM pg_stat_activity WHERE pid = $1", pid)
     finally:
-        await db.close()
+        await probe.close()
+    assert "RESET ALL" not in last

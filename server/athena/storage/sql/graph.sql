@@ -1,3 +1,7 @@
+-- fragment: words_or_tsquery
+-- The lexemes `w` quoted (backslashes and quotes escaped) and OR-ed into one tsquery.
+string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+
 -- fragment: entity_columns
 -- Every column of an entity that the domain model reads.
 n.id, n.name, n.type, n.description, n.properties, n.aliases, n.create_time, n.update_time
@@ -56,7 +60,7 @@ DELETE FROM entities WHERE project_id = $1 AND id = $2 RETURNING id;
 -- per 10k entities). The trigram branch is fenced (OFFSET 0) from the project filter, else the
 -- planner prefers the project's btree over the trigram index.
 WITH q AS (
-    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+    SELECT {{words_or_tsquery}}
         AS query
     FROM unnest(tsvector_to_array(to_tsvector('simple', $3) || to_tsvector('english', $3))) AS w
 ), hits AS (

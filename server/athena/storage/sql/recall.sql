@@ -1,3 +1,14 @@
+-- fragment: entities_named_by_query
+-- Ids of project $1's entities that query $3 (name key $2) names: by name, name trigram (fenced by OFFSET 0, else the project btree wins) or alias.
+SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
+UNION
+SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
+WHERE t.project_id = $1
+UNION
+SELECT n.id FROM entities n
+WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
+    AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
+
 -- name: recall_event_candidates
 -- Full-text candidates for recall: events matching the gather tsquery $10 (already normalised
 -- lexemes, hence a plain cast), the best $13 by ts_rank against every query lexeme ($12), each
@@ -82,7 +93,7 @@ CROSS JOIN LATERAL (
 -- title and description (computed on the fly: a project's plans are few), of the kinds in $3
 -- ('task', 'goal'), due in [$4, $5) when bounded, best $6 first.
 WITH q AS (
-    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+    SELECT {{words_or_tsquery}}
         AS query
     FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS w
 ), plans AS (
@@ -117,14 +128,7 @@ LIMIT $6;
 -- prefers the project's btree over the trigram index. The plan does not depend on the query, and
 -- planning it for every call cost 1 ms of its 2.9 (1.75 ms with the generic plan, 100k bench).
 WITH hits AS (
-    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
-    UNION
-    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
-    WHERE t.project_id = $1
-    UNION
-    SELECT n.id FROM entities n
-    WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
-        AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
+    {{entities_named_by_query}}
 ), named AS (
     SELECT s.id, s.score FROM (
         SELECT n.id, n.name_key, greatest(
@@ -164,18 +168,11 @@ FROM named n;
 -- too), else the generic plan hashes the whole table. Generic: 3.8 ms against 5.0 planned per
 -- call (the plan does not depend on the query).
 WITH q AS (
-    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+    SELECT {{words_or_tsquery}}
         AS query
     FROM unnest(tsvector_to_array(to_tsvector('simple', $3) || to_tsvector('english', $3))) AS w
 ), hits AS (
-    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
-    UNION
-    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
-    WHERE t.project_id = $1
-    UNION
-    SELECT n.id FROM entities n
-    WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
-        AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
+    {{entities_named_by_query}}
     UNION
     (SELECT n.id FROM entities n, q WHERE n.project_id = $1 AND n.search_tsv @@ q.query
     ORDER BY ts_rank(n.search_tsv, q.query) DESC, n.name_key LIMIT $4)
@@ -231,7 +228,7 @@ ORDER BY a.ord, r.id;
 -- plan would walk the HNSW graph for a small project beside a large one too, where its custom
 -- plan reads the project's few vectors exactly.
 WITH q AS (
-    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+    SELECT {{words_or_tsquery}}
         AS query
     FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS w
 ), t AS (
@@ -276,18 +273,11 @@ ORDER BY x.score DESC, x.tie;
 -- formula, from one search of names, aliases and trigrams: for a recall of events and entities
 -- that search ran twice (~1 ms each at 10k entities, mostly the trigram index) in two round trips.
 WITH q AS (
-    SELECT string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
+    SELECT {{words_or_tsquery}}
         AS query
     FROM unnest(tsvector_to_array(to_tsvector('simple', $3) || to_tsvector('english', $3))) AS w
 ), named_hits AS (
-    SELECT n.id FROM entities n WHERE n.project_id = $1 AND n.name_key = $2
-    UNION
-    SELECT t.id FROM (SELECT n.id, n.project_id FROM entities n WHERE n.name_key % $2 OFFSET 0) AS t
-    WHERE t.project_id = $1
-    UNION
-    SELECT n.id FROM entities n
-    WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
-        AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
+    {{entities_named_by_query}}
 ), hits AS (
     SELECT h.id, true AS named FROM named_hits h
     UNION ALL

@@ -1,3 +1,13 @@
+-- fragment: entity_search_score
+-- An entity's search score (n, with q.query the query's words): 1 for its name or an alias, 0.9 x name similarity, 0.8 x word rank.
+greatest(
+    CASE WHEN n.name_key = $2 THEN 1.0
+         WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
+         ELSE 0.0 END,
+    0.9 * similarity(n.name_key, $2),
+    0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
+)
+
 -- fragment: words_or_tsquery
 -- The lexemes `w` quoted (backslashes and quotes escaped) and OR-ed into one tsquery.
 string_agg('''' || replace(replace(w, '\', '\\'), '''', '''''') || '''', ' | ')::tsquery
@@ -72,13 +82,7 @@ WITH q AS (
     SELECT n.id FROM entities n, q WHERE n.project_id = $1 AND n.search_tsv @@ q.query
 )
 SELECT {{entity_columns}},
-    greatest(
-        CASE WHEN n.name_key = $2 THEN 1.0
-             WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
-             ELSE 0.0 END,
-        0.9 * similarity(n.name_key, $2),
-        0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
-    ) AS score
+    {{entity_search_score}} AS score
 FROM entities n JOIN hits h ON h.id = n.id, q
 WHERE n.project_id = $1 AND ($4::text[] IS NULL OR n.type = ANY ($4))
 ORDER BY score DESC, n.name_key

@@ -178,13 +178,7 @@ WITH q AS (
     ORDER BY ts_rank(n.search_tsv, q.query) DESC, n.name_key LIMIT $4)
 )
 SELECT n.id, n.name, n.type, n.description, n.properties, n.aliases, n.create_time, n.update_time,
-    greatest(
-        CASE WHEN n.name_key = $2 THEN 1.0
-             WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
-             ELSE 0.0 END,
-        0.9 * similarity(n.name_key, $2),
-        0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
-    ) AS score
+    {{entity_search_score}} AS score
 FROM hits h
 CROSS JOIN LATERAL (SELECT * FROM entities e WHERE e.id = h.id AND e.project_id = $1 OFFSET 0) AS n,
     q
@@ -289,13 +283,7 @@ WITH q AS (
 ), scored AS (
     SELECT n.id, n.name, n.type, n.description, n.properties, n.aliases, n.create_time,
         n.update_time, n.name_key, h.named,
-        greatest(
-            CASE WHEN n.name_key = $2 THEN 1.0
-                 WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0
-                 ELSE 0.0 END,
-            0.9 * similarity(n.name_key, $2),
-            0.8 * least(coalesce(ts_rank_cd(n.search_tsv, q.query), 0), 1.0)
-        ) AS score,
+        {{entity_search_score}} AS score,
         greatest(
             CASE WHEN n.name_key = $2 THEN 1.0
                  WHEN EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2) THEN 1.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from abc import ABC, abstractmethod
 
 from athena.errors import StorageError, StorageUnavailable
 
@@ -21,7 +22,7 @@ RETRY_SECONDS = 2.0
 QUIET_SECONDS = 0.25
 
 
-class DeferredWorker:
+class DeferredWorker(ABC):
     """Subclasses say how to count the backlog and do one step; `run()` until cancelled."""
 
     # Names the work in log lines.
@@ -45,14 +46,15 @@ class DeferredWorker:
     def _worked_off(self, done: int) -> None:
         self._pending = max(0, self._pending - done)
 
+    @abstractmethod
     async def backlog(self) -> int:
-        raise NotImplementedError
+        """How many items wait in the queue (all replicas')."""
 
+    @abstractmethod
     async def step(self) -> int:
         """Do one chunk of work; returns how many items left the queue (0: nothing to do)."""
-        raise NotImplementedError
 
-    async def on_idle(self) -> None:
+    async def on_idle(self) -> None:  # noqa: B027 - an optional hook, by default nothing
         """Called when a step found nothing to do, before waiting for the next write."""
 
     async def run(self) -> None:

@@ -77,18 +77,14 @@ class Recall:
             )
         wanted = frozenset(query.layers) or self.layers
         limit = max(query.k * OVERFETCH, MIN_FETCH)
-        near = self._graph is not None and RecallLayer.EVENT in wanted
-        answered = wanted & self._graph_layers if near else frozenset()
+        graph = self._graph if RecallLayer.EVENT in wanted else None
+        answered = wanted & self._graph_layers if graph else frozenset()
         calls = []
         for source in self._sources:
             layers = (wanted - answered) & frozenset(source.layers)
             if layers:
                 calls.append(source.recall(project, query, layers, limit))
-        joint = (
-            self._graph(project, query, answered, limit)
-            if self._graph is not None and near
-            else _none()
-        )
+        joint = graph(project, query, answered, limit) if graph else _none()
         (near_events, graph_items), *batches = await asyncio.gather(joint, *calls)
         items = graph_items + [item for batch in batches for item in batch]
         await self._boost(project, query, items, near_events)

@@ -46,7 +46,7 @@ MAX_PAGE_SIZE = 1000
 _CREATE = "create_fact"
 
 
-def _row_to_fact(row: asyncpg.Record) -> Fact:
+def row_to_fact(row: asyncpg.Record) -> Fact:
     return Fact(
         id=row["id"],
         lineage_id=row["lineage_id"],
@@ -66,10 +66,6 @@ def _row_to_fact(row: asyncpg.Record) -> Fact:
         update_time=row["update_time"],
         superseded_time=row["superseded_time"],
     )
-
-
-# Recall reads facts with a query of its own (athena/recall/layer_sources.py).
-row_to_fact = _row_to_fact
 
 
 def _filter_args(project: str, f: FactFilter) -> tuple[Any, ...]:
@@ -159,7 +155,7 @@ class SemanticMemory:
         rows = await conn.fetch(
             self._q.facts_about_subject, project, subject.strip().lower(), *window, lineage
         )
-        return find_conflicts(predicate, content, [_row_to_fact(r) for r in rows])
+        return find_conflicts(predicate, content, [row_to_fact(r) for r in rows])
 
     async def _link_sources(
         self, conn: Any, project: str, fact_id: uuid.UUID, sources: Sequence[uuid.UUID], path: str
@@ -210,7 +206,7 @@ class SemanticMemory:
                     if row is None:
                         # Deleted since the original request: like an event replay, it is absent.
                         return WriteResult(fact=None, conflicts=[], replayed=True)
-                    stored = _row_to_fact(row)
+                    stored = row_to_fact(row)
                     conflicts = await self._conflicts(
                         conn, project, stored.subject, stored.predicate, stored.content,
                         (stored.valid_from, stored.valid_to), stored.lineage_id,
@@ -228,20 +224,20 @@ class SemanticMemory:
             await self._link_sources(conn, project, fact_id, new.source_event_ids, "fact")
             row = await conn.fetchrow(self._q.get_fact, project, fact_id)
         assert row is not None
-        return WriteResult(fact=_row_to_fact(row), conflicts=conflicts)
+        return WriteResult(fact=row_to_fact(row), conflicts=conflicts)
 
     async def get(self, project: str, fact_id: uuid.UUID) -> Fact:
         async with self._db.connection() as conn:
             row = await conn.fetchrow(self._q.get_fact, project, fact_id)
         if row is None:
             raise FactNotFound(str(fact_id))
-        return _row_to_fact(row)
+        return row_to_fact(row)
 
     async def get_many(self, project: str, ids: Sequence[uuid.UUID]) -> list[Fact]:
         """Facts by id in the given order; ids not in the project are left out."""
         async with self._db.connection() as conn:
             rows = await conn.fetch(self._q.get_facts_by_ids, project, list(ids))
-        by_id = {r["id"]: _row_to_fact(r) for r in rows}
+        by_id = {r["id"]: row_to_fact(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     async def update(
@@ -316,7 +312,7 @@ class SemanticMemory:
             )  # fmt: skip
             row = await conn.fetchrow(self._q.get_fact, project, target)
         assert row is not None
-        return WriteResult(fact=_row_to_fact(row), conflicts=conflicts, superseded=supersede)
+        return WriteResult(fact=row_to_fact(row), conflicts=conflicts, superseded=supersede)
 
     async def delete(
         self, project: str, fact_id: uuid.UUID, actor: audit.Actor, reason: str = ""
@@ -349,7 +345,7 @@ class SemanticMemory:
                 raise InvalidArgument([FieldViolation("page_token", "malformed")]) from exc
         async with self._db.connection() as conn:
             rows = await conn.fetch(self._q.list_facts, *args, after_time, after_id, size + 1)
-        facts = [_row_to_fact(r) for r in rows[:size]]
+        facts = [row_to_fact(r) for r in rows[:size]]
         token = ""
         if len(rows) > size:
             last = facts[-1]
@@ -372,7 +368,7 @@ class SemanticMemory:
             rows = await conn.fetch(
                 self._q.list_fact_versions, project, fact.lineage_id, below, size + 1
             )
-        facts = [_row_to_fact(r) for r in rows[:size]]
+        facts = [row_to_fact(r) for r in rows[:size]]
         token = page_tokens.encode([facts[-1].version], query_id) if len(rows) > size else ""
         return facts, token
 

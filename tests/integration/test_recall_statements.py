@@ -36,10 +36,13 @@ async def test_facts_rank_as_the_semantic_search(channel, server) -> None:
     search = server[0].components["semantic"].domain["facts"]
     recall = source(server, FactsSource)
     for text in ("billing retry", "refund the ledger charge", "queue", "nothing matches"):
-        expected = await search.search(PROJECT, text, 12)
-        items = await recall.recall(PROJECT, RecallQuery(text=text), frozenset(), 12)
-        assert [i.id for i in items] == [str(h.fact.id) for h in expected]
-        for item, hit in zip(items, expected, strict=True):
+        # The source overfetches (12 here) for the boosts, from the lists the search takes for
+        # the recall's k: its first k are the search's k.
+        expected = await search.search(PROJECT, text, 5)
+        items = await recall.recall(PROJECT, RecallQuery(text=text, k=5), frozenset(), 12)
+        assert [i.id for i in items[:5]] == [str(h.fact.id) for h in expected]
+        assert len(items) == 12  # vectors always have neighbours
+        for item, hit in zip(items, expected, strict=False):
             parts = item.parts
             assert (parts.text_rank, parts.vector_rank) == (hit.text_rank, hit.vector_rank)
             assert (parts.text, parts.vector) == pytest.approx((hit.text_score, hit.vector_score))

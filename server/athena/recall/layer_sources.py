@@ -16,7 +16,10 @@ from athena.recall.models import Provenance, RecallItem, RecallLayer, RecallQuer
 from athena.storage import Database, Queries
 
 # Facts are fused by reciprocal rank; first in both lists is 2 / 61. Each list offers as many
-# candidates as SemanticMemory.search takes for the same k.
+# candidates as SemanticMemory.search takes for the recall's k, so the first k facts are the
+# search's k; the source's overfetch beyond k comes from the same lists. Sized by the source's
+# limit instead (3 k), the lists held 120 facts at k = 10: the vector side then searched the
+# HNSW graph three times over (ef_search is 40), 2.5 of the statement's ~7 ms at 10k facts.
 _RRF_BEST = 2.0 / 61.0
 FACT_CANDIDATES_PER_RESULT = 4
 MIN_FACT_CANDIDATES = 40
@@ -62,7 +65,7 @@ class FactsSource:
                 project,
                 query.text,
                 vector,
-                max(limit * FACT_CANDIDATES_PER_RESULT, MIN_FACT_CANDIDATES),
+                max(query.k * FACT_CANDIDATES_PER_RESULT, MIN_FACT_CANDIDATES),
                 limit,
             )
         items = []

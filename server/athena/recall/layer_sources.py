@@ -70,6 +70,7 @@ class FactsSource:
             )
         items = []
         for r in rows:
+            best_text = float(r["best_text_score"] or 0.0)
             fact = row_to_fact(r)
             if not _in_window(fact.valid_from, fact.valid_to, query):
                 continue
@@ -80,7 +81,7 @@ class FactsSource:
                     text=f"[{fact.valid_from:%Y-%m-%d}] fact: {fact.content}",
                     relevance=min(1.0, float(r["fused_score"]) / _RRF_BEST),
                     parts=ScoreParts(
-                        text=float(r["text_score"]),
+                        text=float(r["text_score"]) / best_text if best_text else 0.0,
                         vector=float(r["vector_score"]),
                         text_rank=int(r["text_rank"]),
                         vector_rank=int(r["vector_rank"]),

@@ -215,9 +215,10 @@ ORDER BY a.ord, r.id;
 -- name: recall_facts
 -- The fact layer: current facts by full text and by vector, fused by reciprocal rank.
 -- The current facts of project $1 among the best $4 matching any lexeme of query text $2 by
--- ts_rank_cd and the $4 nearest to vector $3, fused as SemanticMemory.search fuses them
--- (athena.memory.fusion.rrf: 1/(60 + rank) per list, ties in full-text order, then vector
--- order), the best $5 with their columns and score parts. One round trip where the search
+-- ts_rank (as search_facts_text) and the $4 nearest to vector $3, fused as SemanticMemory.search
+-- fuses them (athena.memory.fusion.rrf: 1/(60 + rank) per list, ties in full-text order, then
+-- vector order), the best $5 with their columns and score parts (and the best full-text score,
+-- which the text part is a share of). One round trip where the search
 -- takes four (lexemes, then text beside vector, then the facts). Planned per call: a generic
 -- plan would walk the HNSW graph for a small project beside a large one too, where its custom
 -- plan reads the project's few vectors exactly.
@@ -228,7 +229,7 @@ WITH q AS (
 ), t AS (
     -- Numbered as they come: the limited subquery is already in rank order.
     SELECT m.id, m.score, row_number() OVER () AS rank FROM (
-        SELECT f.id, ts_rank_cd(f.search_tsv, q.query, 1) AS score
+        SELECT f.id, ts_rank(f.search_tsv, q.query, 1) AS score
         FROM facts f, q
         WHERE f.project_id = $1 AND f.superseded_time IS NULL AND f.search_tsv @@ q.query
         ORDER BY score DESC, f.create_time DESC
@@ -254,7 +255,7 @@ WITH q AS (
     LIMIT $5
 )
 SELECT {{fact_columns}}, x.score AS fused_score, x.text_rank, x.text_score, x.vector_rank,
-    x.vector_score
+    x.vector_score, (SELECT max(t.score) FROM t) AS best_text_score
 FROM fused x JOIN facts f ON f.id = x.id AND f.project_id = $1
 ORDER BY x.score DESC, x.tie;
 

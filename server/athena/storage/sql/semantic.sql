@@ -117,9 +117,13 @@ ORDER BY f.create_time DESC, f.id DESC
 LIMIT 200;
 
 -- name: search_facts_text
--- Full-text candidates: facts matching any lexeme of the OR tsquery $11, ranked by cover
--- density; $12 limit.
-SELECT f.id, ts_rank_cd(f.search_tsv, $11::tsquery, 1) AS score
+-- Full-text candidates: facts matching any lexeme of the OR tsquery $11, best $12 by ts_rank.
+-- ts_rank (word frequency, divided by 1 + log of the fact's length), not ts_rank_cd (cover
+-- density, which rewards query words close together): facts are a sentence long, so proximity
+-- says little, and cover density costs ~12 us a fact, 4 ms for a query of common words matching
+-- ~500 of 10k facts. On bench.locomo_facts ts_rank found as much: R@5/10/20 0.538/0.611/0.676
+-- against 0.535/0.608/0.675 (docs/benchmarks.md).
+SELECT f.id, ts_rank(f.search_tsv, $11::tsquery, 1) AS score
 FROM facts f
 WHERE {{fact_filter}} AND f.search_tsv @@ $11::tsquery
 ORDER BY score DESC, f.create_time DESC

@@ -40,7 +40,7 @@ def queries(tmp_path: Path):
 
 @pytest.fixture
 async def db(database_url):
-    """A pool of one connection, so consecutive uses share one session."""
+    """Pools of one connection each, so consecutive uses in one mode share one session."""
     pool = await connect(database_url, 1, 1)
     yield pool
     await pool.close()
@@ -73,18 +73,52 @@ async def test_each_statement_runs_in_its_plan_mode_on_one_connection(db, querie
 async def test_a_rolled_back_switch_is_not_trusted(db, queries):
     with pytest.raises(StorageError):
         async with db.transaction() as conn:
+            assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
             # The SET that switches to generic is undone by the rollback.
             assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
             await conn.fetchval(queries.fail)
     async with db.connection() as conn:
+        # The same (custom-pool) connection: its mode is asked for again, not assumed.
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
         assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+
+
+SESSION_DEFAULT = "SELECT reset_val FROM pg_settings WHERE name = 'plan_cache_mode'"
+
+
+@pytest.mark.parametrize("first", ["mode_generic", "mode_custom"])
+async def test_the_first_statement_picks_a_connection_already_in_its_mode(db, queries, first):
+    async with db.connection() as conn:
+        await conn.fetchval(getattr(queries, first))
+        # The session default is what the connection was opened with: no SET was needed.
+        default = await (await conn.raw()).fetchval(SESSION_DEFAULT)
+    assert default == ("force_generic_plan" if first == "mode_generic" else "force_custom_plan")
+
+
+async def test_a_transaction_begins_at_its_first_statement_and_is_atomic(db, queries):
+    async with db.connection() as conn:
+        await (await conn.raw()).execute("CREATE TABLE lazy_tx (x int)")
+    insert = "INSERT INTO lazy_tx VALUES (1)"
+    with pytest.raises(StorageError):
+        async with db.transaction() as conn:
+            await (await conn.raw()).execute(insert)
+            await conn.fetchval(queries.fail)
+    async with db.transaction() as conn:
+        await (await conn.raw()).execute(insert)
+    async with db.transaction():
+        pass  # no statement: no connection taken, nothing to commit
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            raise RuntimeError("before any statement")
+    async with db.connection() as conn:
+        assert await (await conn.raw()).fetchval("SELECT count(*) FROM lazy_tx") == 1
 
 
 @pytest.mark.parametrize("how", ["stateful statement", "raw driver use"])
 async def test_session_state_makes_the_release_reset_the_session(db, database_url, queries, how):
     async with db.connection() as conn:
         if how == "raw driver use":
-            await conn.raw.execute("SELECT pg_advisory_lock(4242)")
+            await (await conn.raw()).execute("SELECT pg_advisory_lock(4242)")
         else:
             await conn.fetchval(queries.take_lock)
         assert await _lock_holders(database_url) == 1
@@ -96,7 +130,7 @@ async def test_session_state_makes_the_release_reset_the_session(db, database_ur
 
 async def test_a_plain_statement_skips_the_reset(db, database_url, queries):
     async with db.connection() as conn:
-        pid = await conn.raw.fetchval("SELECT pg_backend_pid()")
+        pid = await (await conn.raw()).fetchval("SELECT pg_backend_pid()")
     async with db.connection() as conn:
         await conn.fetchval(queries.mode_custom)
     # Only the reset of the first (raw) use ran: no RESET ALL after the named query.

@@ -101,7 +101,7 @@ async def test_access_decays_with_age(meta, memory, server) -> None:
     )
     # Age one item's accesses by two half-lives (a week each by default) in the database.
     async with domain._db.connection() as conn:
-        await conn.raw.execute(
+        await (await conn.raw()).execute(
             "UPDATE memory_item_stats SET score_time = score_time - interval '14 days' "
             "WHERE item_id = $1",
             old.id,

@@ -110,7 +110,7 @@ async def test_common_lexemes_of_a_large_project_are_not_counted(
     ]
     await memory.RecordEvents(pb.RecordEventsRequest(events=events))
     async with server[0].database.connection() as conn:
-        await conn.raw.execute("ANALYZE events")
+        await (await conn.raw()).execute("ANALYZE events")
     # A "large" project of 60 events whose counts stop at 10: "deploy" (60) and "releas" (60)
     # are surely past the cap, "kiwi" and "mango" (30) too with a margin of 1.5, "step" as well.
     monkeypatch.setattr(events_source, "CORPUS_RECOUNT_BELOW", 50)

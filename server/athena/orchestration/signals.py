@@ -79,7 +79,7 @@ class Signals:
 
     async def _listen(self) -> None:
         async with self._db.connection() as conn:
-            raw = conn.raw
+            raw = await conn.raw()
             closed = asyncio.Event()
             raw.add_termination_listener(lambda _: closed.set())
             await raw.add_listener(CHANNEL, self._received)

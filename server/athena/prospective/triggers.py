@@ -194,7 +194,8 @@ class Triggers:
     async def _check_regex(self, conn: object, pattern: str) -> None:
         # PostgreSQL evaluates the pattern, so PostgreSQL decides whether it is valid.
         try:
-            await conn.raw.fetchval(self._q.check_trigger_regex.sql, pattern)  # type: ignore[attr-defined]
+            raw = await conn.raw()  # type: ignore[attr-defined]
+            await raw.fetchval(self._q.check_trigger_regex.sql, pattern)
         except asyncpg.exceptions.InvalidRegularExpressionError as exc:
             raise InvalidArgument(
                 [

@@ -84,12 +84,17 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The mode its pool opens it in, which a reset returns it to.
+        self.default_plan_mode = CUSTOM_PLAN
         # None: unknown (a rolled-back transaction may have undone a SET).
         self.plan_mode: str | None = CUSTOM_PLAN
         self.dirty = False
 
     # Methods rather than attribute writes: the pool hands out a proxy that forwards reads and
     # calls to this connection but cannot take attributes.
+    def open_in(self, mode: str) -> None:
+        self.default_plan_mode = self.plan_mode = mode
+
     async def use_plan_mode(self, mode: str) -> None:
         if self.plan_mode != mode:
             await self.execute(f"SET plan_cache_mode = {mode}")
@@ -101,6 +106,10 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
     def mark_dirty(self) -> None:
         self.dirty = True
 
+    def reset_done(self) -> None:
+        self.dirty = False
+        self.plan_mode = self.default_plan_mode
+
 
 async def _reset_on_release(conn: PooledConnection) -> None:
     """The pool has already ended any transaction and dropped listener callbacks; the reset query
@@ -109,29 +118,50 @@ async def _reset_on_release(conn: PooledConnection) -> None:
     query sets the one it needs."""
     if conn.dirty:
         await conn.execute(conn.get_reset_query())
-        conn.dirty = False
-        conn.plan_mode = CUSTOM_PLAN
+        conn.reset_done()
 
 
 class Connection:
-    """One connection (inside a transaction or not) running named queries."""
+    """One connection (inside a transaction or not) running named queries.
 
-    def __init__(self, conn: PooledConnection) -> None:
-        self._conn = conn
+    The pool connection is taken at the first statement, from the pool whose connections are
+    already in that statement's plan mode: a use of generic statements (the hot writes, the graph
+    lookups) and one of custom ones (filtered reads) then rarely need a `SET` round trip to switch
+    the mode first. With one pool, connections handed out in turn alternated modes: a recall
+    switched four times. A transaction begins at its first statement too."""
 
-    @property
-    def raw(self) -> asyncpg.Connection:
+    def __init__(self, db: Database, transactional: bool = False) -> None:
+        self._db = db
+        self._transactional = transactional
+        self._conn: PooledConnection | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._transaction: Any = None
+
+    async def _connection(self, mode: str = CUSTOM_PLAN) -> PooledConnection:
+        if self._conn is None:
+            pool = self._db.generic_pool if mode == GENERIC_PLAN else self._db.pool
+            conn = await self._db._acquire(pool)
+            self._conn, self._pool = conn, pool
+            if self._transactional:
+                self._transaction = conn.transaction()
+                await self._transaction.start()
+        return self._conn
+
+    async def raw(self) -> asyncpg.Connection:
         """The driver connection, for what named queries cannot do (listeners); whatever it is
         used for, the pool resets the connection on release."""
-        self._conn.mark_dirty()
-        return self._conn
+        conn = await self._connection()
+        conn.mark_dirty()
+        return conn
 
     async def _prepare(self, query: Query) -> PooledConnection:
+        mode = GENERIC_PLAN if query.plan == "generic" else CUSTOM_PLAN
+        conn = await self._connection(mode)
         if query.stateful:
-            self._conn.mark_dirty()
+            conn.mark_dirty()
         if query.plan != "any":
-            await self._conn.use_plan_mode(GENERIC_PLAN if query.plan == "generic" else CUSTOM_PLAN)
-        return self._conn
+            await conn.use_plan_mode(mode)
+        return conn
 
     @_translated
     async def fetch(self, query: Query, *args: Any) -> list[asyncpg.Record]:
@@ -154,18 +184,37 @@ class Connection:
         self, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]
     ) -> None:
         """Bulk insert with COPY: the fastest path for batches of new rows."""
-        await self._conn.copy_records_to_table(table, records=records, columns=list(columns))
+        conn = await self._connection()
+        await conn.copy_records_to_table(table, records=records, columns=list(columns))
+
+    async def _finish(self, failed: bool) -> None:
+        """End the transaction (if one began) and hand the connection back."""
+        conn, pool, self._conn = self._conn, self._pool, None
+        if conn is None or pool is None:
+            return
+        try:
+            if self._transaction is not None and not conn.is_closed():
+                if failed:
+                    # A rollback undoes a SET made inside the transaction.
+                    conn.forget_plan_mode()
+                    await self._transaction.rollback()
+                else:
+                    await self._transaction.commit()
+        finally:
+            await pool.release(conn)
 
 
 class Database:
-    """Owns the pool. `async with db.transaction() as conn:` for atomic work."""
+    """Owns the pools. `async with db.transaction() as conn:` for atomic work."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, generic_pool: asyncpg.Pool | None = None) -> None:
+        # Connections opened in custom-plan mode (the default), and in generic-plan mode.
         self.pool = pool
+        self.generic_pool = generic_pool or pool
 
-    async def _acquire(self) -> PooledConnection:
+    async def _acquire(self, pool: asyncpg.Pool) -> PooledConnection:
         try:
-            return await self.pool.acquire()
+            return await pool.acquire()
         except _DRIVER_ERRORS as exc:
             # Whatever stops us getting a connection (server down, database closed to
             # connections, too many clients) is a condition to retry, not a bug.
@@ -173,51 +222,68 @@ class Database:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
-        conn = await self._acquire()
+        conn = Connection(self)
         try:
-            yield Connection(conn)
+            yield conn
         except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc
         finally:
-            await self.pool.release(conn)
+            await conn._finish(failed=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        conn = await self._acquire()
+        conn = Connection(self, transactional=True)
+        failed = True
         try:
-            try:
-                async with conn.transaction():
-                    yield Connection(conn)
-            except BaseException:
-                # A rollback undoes a SET made inside the transaction.
-                conn.forget_plan_mode()
-                raise
+            yield conn
+            failed = False
         except _DRIVER_ERRORS as exc:
             raise translate(exc) from exc
         finally:
-            await self.pool.release(conn)
+            try:
+                await conn._finish(failed)
+            except _DRIVER_ERRORS as exc:
+                if not failed:
+                    raise translate(exc) from exc
 
     async def close(self) -> None:
         await self.pool.close()
+        if self.generic_pool is not self.pool:
+            await self.generic_pool.close()
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_custom(conn: PooledConnection) -> None:
+    await register_vector(conn)
+
+
+async def _init_generic(conn: PooledConnection) -> None:
+    conn.open_in(GENERIC_PLAN)
     await register_vector(conn)
 
 
 async def connect(dsn: str, min_size: int = 2, max_size: int = 10) -> Database:
-    """Open a pool; every connection knows the pgvector type."""
-    try:
-        pool = await asyncpg.create_pool(
+    """Open the two pools (custom- and generic-plan connections, each up to `max_size`); every
+    connection knows the pgvector type."""
+
+    async def pool(mode: str, init: Callable[[PooledConnection], Coroutine[Any, Any, None]]) -> Any:
+        return await asyncpg.create_pool(
             dsn,
             min_size=min_size,
             max_size=max_size,
-            init=_init_connection,
+            init=init,
             reset=_reset_on_release,
             connection_class=PooledConnection,
-            server_settings=SERVER_SETTINGS,
+            server_settings={**SERVER_SETTINGS, "plan_cache_mode": mode},
         )
+
+    try:
+        custom = await pool(CUSTOM_PLAN, _init_custom)
+        try:
+            generic = await pool(GENERIC_PLAN, _init_generic)
+        except BaseException:
+            await custom.close()
+            raise
     except _DRIVER_ERRORS as exc:
         raise translate(exc) from exc
-    assert pool is not None
-    return Database(pool)
+    assert custom is not None and generic is not None
+    return Database(custom, generic)

@@ -58,8 +58,14 @@ class Config:
             "vectors; beyond it indexing runs alongside writes (slower recording)."
         },
     )
-    pool_min_size: int = field(default=2, metadata={"help": "Minimum database connections."})
-    pool_max_size: int = field(default=10, metadata={"help": "Maximum database connections."})
+    pool_min_size: int = field(
+        default=2,
+        metadata={"help": "Minimum database connections of each of the two pools (plan modes)."},
+    )
+    pool_max_size: int = field(
+        default=10,
+        metadata={"help": "Maximum database connections of each of the two pools (plan modes)."},
+    )
     grace_seconds: float = field(
         default=5.0, metadata={"help": "How long shutdown waits for in-flight rpcs."}
     )

@@ -94,6 +94,15 @@ async def test_every_layer_answers_and_layer_filters_apply(channel, memory, reca
     assert (meta_pb2.MEMORY_LAYER_GOAL, goal.id) in found
     relation_text = next(r.text for r in response.results if r.id == relation.id)
     assert relation_text == "flamingo RUNS_ON zebra-01"
+    # Each layer's rendering and payload, built only for the results returned.
+    by_id = {r.id: r for r in response.results}
+    assert by_id[event.id].text.endswith("the flamingo exporter crashed on startup")
+    assert by_id[event.id].event.id == event.id and by_id[event.id].provenance.session_id == "s1"
+    assert by_id[fact.id].text.endswith("] fact: The flamingo exporter runs on port 9100")
+    assert by_id[exporter.id].text == "entity flamingo (service)"
+    assert by_id[task.id].text.endswith("] restart the flamingo exporter")
+    assert by_id[goal.id].text.startswith("goal [")
+    assert response.context == "\n".join(r.text for r in response.results)
 
     only = await recall.Recall(
         recall_pb2.RecallRequest(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from athena.recall import bm25
 from athena.recall.budget import estimate_tokens, pack
-from athena.recall.models import RecallItem, RecallLayer, ScoreParts
+from athena.recall.models import Detail, RecallItem, RecallLayer, ScoreParts
 from athena.recall.temporal import is_temporal, recency
 
 
@@ -43,7 +44,7 @@ def test_session_support_sums_the_best_matches_relative_to_the_best_session() ->
 
 
 def _item(text: str) -> RecallItem:
-    return RecallItem(RecallLayer.EVENT, text, text, 1.0, ScoreParts())
+    return RecallItem(RecallLayer.EVENT, text, 1.0, ScoreParts(), partial(Detail, text))
 
 
 def test_pack_skips_what_does_not_fit_and_keeps_order() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from athena.errors import FieldViolation, InvalidArgument
 from athena.recall.budget import pack
@@ -21,13 +23,18 @@ MIN_FETCH = 30
 RECENCY_WEIGHT = 0.1
 IMPORTANCE_WEIGHT = 0.2
 
-# Optional hooks other areas provide, each giving a boost part per item id in [0, 1]:
-# usefulness (meta-memory) from (project, query text, items), and graph proximity from
-# (project, query, layers, limit), so that it runs alongside the sources instead of after them.
-# Proximity searches the entities a query names, as the graph's own layers do: it is also given
-# the graph layers wanted (of those it was registered with) and answers them in the same call,
-# which the sources are then not asked for.
-Booster = Callable[[str, str, Sequence[RecallItem]], Awaitable[dict[str, float]]]
+# Optional hooks other areas provide: usefulness (meta-memory) and graph proximity.
+#
+# Usefulness is given (project, query text, contenders) and answers a boost part per item id.
+# It reads a statistic per item, so it does not take every candidate: it calls
+# `contenders(low, high)` with the range its parts lie in (which must hold 0, a neutral item's
+# part) and is told which items such a part could still lift into the results.
+Contenders = Callable[[float, float], list[RecallItem]]
+Booster = Callable[[str, str, Contenders], Awaitable[dict[str, float]]]
+# Graph proximity gives a part per event id in [0, 1] from (project, query, layers, limit), so
+# that it runs alongside the sources instead of after them. It searches the entities a query
+# names, as the graph's own layers do: it is also given the graph layers wanted (of those it was
+# registered with) and answers them in the same call, which the sources are then not asked for.
 Proximity = Callable[
     [str, RecallQuery, frozenset[RecallLayer], int],
     Awaitable[tuple[dict[str, float], list[RecallItem]]],
@@ -88,7 +95,8 @@ class Recall:
         (near_events, graph_items), *batches = await asyncio.gather(joint, *calls)
         items = graph_items + [item for batch in batches for item in batch]
         await self._boost(project, query, items, near_events)
-        items.sort(key=lambda item: (-item.score, item.layer.value, item.id))
+        # A layer is a StrEnum: it orders as its value does, without reading it.
+        items.sort(key=lambda item: (-item.score, item.layer, item.id))
         kept, context, tokens, truncated = pack(items[: query.k], query.max_tokens)
         if query.record_access and self._on_recalled:
             self._on_recalled(project, query.session_id or "", kept)
@@ -104,15 +112,42 @@ class Recall:
         now = datetime.now(UTC)
         if not items:
             return
-        useful = await self._usefulness(project, query.text, items) if self._usefulness else {}
         for item in items:
             p = item.parts
             p.recency = RECENCY_WEIGHT * recency(item.time, now)
             p.importance = IMPORTANCE_WEIGHT * (item.importance - 0.5)
-            # Sources may set a layer's own usefulness (a fact's rating); meta-memory adds to it.
-            p.usefulness += useful.get(item.id, 0.0)
             p.graph = near.get(item.id, 0.0) if item.layer is RecallLayer.EVENT else 0.0
-            item.score = item.relevance * (1.0 + p.recency + p.importance + p.usefulness + p.graph)
+        if self._usefulness:
+            contenders = partial(_contenders, items, query.k)
+            useful = await self._usefulness(project, query.text, contenders)
+            # Sources may set a layer's own usefulness (a fact's rating); meta-memory adds to it.
+            for item in items:
+                item.parts.usefulness += useful.get(item.id, 0.0)
+        for item in items:
+            item.score = _score(item, item.parts.usefulness)
+
+
+def _score(item: RecallItem, usefulness: float) -> float:
+    p = item.parts
+    return item.relevance * (1.0 + p.recency + p.importance + usefulness + p.graph)
+
+
+def _contenders(items: list[RecallItem], k: int, low: float, high: float) -> list[RecallItem]:
+    """The items that could still be among the best k once each is given a usefulness part
+    within [low, high]: an item whose highest possible score is below the k-th best lowest
+    possible score cannot (whatever part it is given, k items score more), the others might.
+
+    The bounds are computed as the score is, and floating-point sums and products are monotonic,
+    so they hold exactly."""
+    if len(items) <= k:
+        return items
+    bounds = []
+    for item in items:
+        own = item.parts.usefulness
+        a, b = _score(item, own + low), _score(item, own + high)
+        bounds.append((a, b) if a <= b else (b, a))  # a negative relevance turns them round
+    floor = heapq.nlargest(k, (lowest for lowest, _ in bounds))[-1]
+    return [item for item, (_, highest) in zip(items, bounds, strict=True) if highest >= floor]
 
 
 async def _none() -> tuple[dict[str, float], list[RecallItem]]:

@@ -9,13 +9,15 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any
 
 from athena.embeddings import Embedder
 from athena.memory.episodic import EXACT_SCAN_LIMIT, row_to_event
 from athena.memory.term_stats import tsquery_or
 from athena.recall import bm25
 from athena.recall.models import (
+    Detail,
     Fusion,
     Provenance,
     RecallItem,
@@ -69,12 +71,6 @@ VECTOR_WEIGHT = 0.15
 RRF_K = 60
 
 
-class _Meta(NamedTuple):
-    session_id: str
-    actor: str
-    mentions_time: bool
-
-
 @dataclass
 class _Corpus:
     documents: int
@@ -88,7 +84,9 @@ class _Corpus:
 class _TextSide:
     own: dict[uuid.UUID, float] = field(default_factory=dict)
     context: dict[uuid.UUID, float] = field(default_factory=dict)
-    meta: dict[uuid.UUID, _Meta] = field(default_factory=dict)
+    # Each candidate's and neighbour's row (session_id, actor, mentions_time), kept as the
+    # driver returns it: copying those out of hundreds of rows cost more than reading them.
+    meta: dict[uuid.UUID, Any] = field(default_factory=dict)
 
 
 def filter_args(project: str, query: RecallQuery) -> tuple[Any, ...]:
@@ -96,16 +94,10 @@ def filter_args(project: str, query: RecallQuery) -> tuple[Any, ...]:
     return (project, query.session_id, query.start_time, query.end_time) + (None,) * 5
 
 
-def _names_actor(query: str, actor: str, cache: dict[str, bool]) -> bool:
-    if actor not in cache:
-        cache[actor] = len(actor) > 1 and (
-            re.search(rf"(?<!\w){re.escape(actor)}(?!\w)", query, re.IGNORECASE) is not None
-        )
-    return cache[actor]
-
-
-def _meta(row: Any) -> _Meta:
-    return _Meta(row["session_id"], row["actor"], row["mentions_time"])
+def _names_actor(query: str, actor: str) -> bool:
+    return len(actor) > 1 and (
+        re.search(rf"(?<!\w){re.escape(actor)}(?!\w)", query, re.IGNORECASE) is not None
+    )
 
 
 def render(event: Any) -> str:
@@ -193,15 +185,18 @@ class EventsSource:
             # Hundreds of candidates share a few (lexemes present, length) patterns: each
             # pattern is scored once.
             scores: dict[tuple[str, int], float] = {}
+            own, meta = side.own, side.meta
+            session_of: dict[uuid.UUID, str] = {}
             for r in rows:
                 key = (r["present"], r["length"])
                 score = scores.get(key)
                 if score is None:
                     tf = {lx: 1 for lx, hit in zip(lexemes, key[0], strict=True) if hit == "1"}
                     score = scores[key] = bm25.score(tf, key[1], corpus.average_length, idfs)
-                side.own[r["id"]] = score
-                side.meta[r["id"]] = _meta(r)
-            own = side.own
+                i = r["id"]
+                own[i] = score
+                meta[i] = r
+                session_of[i] = r["session_id"]
             anchors = heapq.nlargest(NEIGHBOUR_ANCHORS, own, key=own.__getitem__)
             neighbours = await conn.fetch(
                 self._q.recall_event_neighbours,
@@ -211,17 +206,18 @@ class EventsSource:
                 self._time_pattern(query),
             )
         for r in neighbours:
-            side.meta.setdefault(r["id"], _meta(r))
+            meta.setdefault(r["id"], r)
         borrowed = bm25.neighbour_support(
-            side.own, ((r["anchor"], r["id"], int(r["distance"])) for r in neighbours)
+            own, ((r["anchor"], r["id"], int(r["distance"])) for r in neighbours)
         )
-        sessions = bm25.session_support(side.own, {i: side.meta[i].session_id for i in side.own})
-        best = max((side.own.get(i, 0.0) + borrowed.get(i, 0.0) for i in side.meta), default=0)
-        for i, meta in side.meta.items():
-            side.context[i] = (
-                borrowed.get(i, 0.0)
-                + bm25.SESSION_WEIGHT * sessions.get(meta.session_id, 0.0) * best
-            )
+        sessions = bm25.session_support(own, session_of)
+        # The best of own plus borrowed support over every event: a candidate not borrowing has
+        # its own score, a neighbour borrowing nothing 0 (borrowing only adds).
+        lent = (own.get(i, 0.0) + b for i, b in borrowed.items())
+        best = max(max(own.values(), default=0.0), max(lent, default=0.0))
+        context, weight = side.context, bm25.SESSION_WEIGHT
+        for i, r in meta.items():
+            context[i] = borrowed.get(i, 0.0) + weight * sessions.get(r["session_id"], 0.0) * best
         return side
 
     async def _seed_common(self, conn: Any, corpus: _Corpus) -> None:
@@ -263,30 +259,30 @@ class EventsSource:
             return []
         async with self._db.connection() as conn:
             rows = await conn.fetch(self._q.get_events_by_ids, project, chosen)
-        events = {r["id"]: row_to_event(r) for r in rows}
+        found = {r["id"]: r for r in rows}
         items = []
         for i in chosen:
-            event = events.get(i)
-            if event is None:  # deleted since it was ranked
+            row = found.get(i)
+            if row is None:  # deleted since it was ranked
                 continue
             items.append(
                 RecallItem(
-                    layer=RecallLayer.EVENT,
-                    id=str(i),
-                    text=render(event),
-                    relevance=relevance[i],
-                    parts=parts[i],
-                    time=event.occur_time,
-                    provenance=Provenance(
-                        session_id=event.session_id,
-                        actor=event.actor,
-                        source_event_ids=(str(i),),
-                    ),
-                    importance=event.importance,
-                    payload=event,
+                    RecallLayer.EVENT,
+                    str(i),
+                    relevance[i],
+                    parts[i],
+                    partial(_detail, row),
+                    time=row["occur_time"],
+                    importance=float(row["importance"]),
                 )
             )
         return items
+
+
+def _detail(row: Any) -> Detail:
+    event = row_to_event(row)
+    provenance = Provenance(event.session_id, event.actor, (str(event.id),))
+    return Detail(render(event), provenance, event)
 
 
 def _rank(
@@ -295,7 +291,7 @@ def _rank(
     """The best `limit` events by fused relevance, with their relevance and score parts."""
     # A recall fuses hundreds of candidates and returns a few dozen: plain floats and tuples
     # for all of them, score parts only for the events returned.
-    actor_cache: dict[str, bool] = {}
+    named: dict[str, bool] = {}  # per actor
     combined: dict[uuid.UUID, float] = {}
     shares: dict[uuid.UUID, tuple[float, float, float, float]] = {}
     own, context = text.own, text.context
@@ -303,17 +299,21 @@ def _rank(
         base = own.get(i, 0.0) + context.get(i, 0.0)
         if base <= 0:
             continue
-        boost = ACTOR_BOOST if _names_actor(query.text, meta.actor, actor_cache) else 0.0
-        timely = TIME_MENTION_BOOST if meta.mentions_time else 0.0
+        actor = meta["actor"]
+        names = named.get(actor)
+        if names is None:
+            names = named[actor] = _names_actor(query.text, actor)
+        boost = ACTOR_BOOST if names else 0.0
+        timely = TIME_MENTION_BOOST if meta["mentions_time"] else 0.0
         combined[i] = base * (1.0 + boost) * (1.0 + timely)
         shares[i] = (base, boost, timely, own.get(i, 0.0))
     best = max(combined.values(), default=0.0)
-    text_rank = {
-        i: rank for rank, i in enumerate(sorted(combined, key=lambda i: -combined[i]), start=1)
-    }
+    # A reverse sort keeps ties in their order, as a sort by the negated score does.
+    ordered = sorted(combined, key=combined.__getitem__, reverse=True)
+    text_rank = {i: rank for rank, i in enumerate(ordered, start=1)}
     vector_rank = {i: (rank, cosine) for rank, (i, cosine) in enumerate(vector, start=1)}
     relevance = _fuse(query.fusion, combined, best, text_rank, vector_rank)
-    chosen = heapq.nsmallest(limit, relevance, key=lambda i: (-relevance[i], i))
+    chosen = _best(relevance, limit)
     parts: dict[uuid.UUID, ScoreParts] = {}
     for i in chosen:
         p = parts[i] = ScoreParts()
@@ -327,6 +327,17 @@ def _rank(
         if i in vector_rank:
             p.vector_rank, p.vector = vector_rank[i]
     return chosen, relevance, parts
+
+
+def _best(relevance: dict[uuid.UUID, float], limit: int) -> list[uuid.UUID]:
+    """The `limit` events of highest relevance, ties by id. Only those at least as relevant as
+    the limit-th are ordered: sorting plain floats is far cheaper than keyed tuples."""
+    if len(relevance) > limit:
+        floor = sorted(relevance.values(), reverse=True)[limit - 1]
+        candidates = [i for i, v in relevance.items() if v >= floor]
+    else:
+        candidates = list(relevance)
+    return sorted(candidates, key=lambda i: (-relevance[i], i))[:limit]
 
 
 def _fuse(

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from athena.embeddings import Embedder
-from athena.recall.models import Provenance, RecallItem, RecallLayer, RecallQuery, ScoreParts
+from athena.recall.models import (
+    Detail,
+    Provenance,
+    RecallItem,
+    RecallLayer,
+    RecallQuery,
+    ScoreParts,
+)
 from athena.storage import Database, Queries
 
 # Facts are fused by reciprocal rank; first in both lists is 2 / 61. Each list offers as many
@@ -54,8 +62,6 @@ class FactsSource:
     async def recall(
         self, project: str, query: RecallQuery, layers: frozenset[RecallLayer], limit: int
     ) -> list[RecallItem]:
-        from athena.semantic.facts import row_to_fact
-
         if query.session_id:  # facts are not session-scoped
             return []
         vector = self._embedder.embed([query.text])[0]
@@ -68,34 +74,38 @@ class FactsSource:
                 max(query.k * FACT_CANDIDATES_PER_RESULT, MIN_FACT_CANDIDATES),
                 limit,
             )
+        # The best full-text score is the statement's, the same on every row.
+        best_text = float(rows[0]["best_text_score"] or 0.0) if rows else 0.0
         items = []
         for r in rows:
-            best_text = float(r["best_text_score"] or 0.0)
-            fact = row_to_fact(r)
-            if not _in_window(fact.valid_from, fact.valid_to, query):
+            if not _in_window(r["valid_from"], r["valid_to"], query):
                 continue
             items.append(
                 RecallItem(
-                    layer=RecallLayer.FACT,
-                    id=str(fact.id),
-                    text=f"[{fact.valid_from:%Y-%m-%d}] fact: {fact.content}",
-                    relevance=min(1.0, float(r["fused_score"]) / _RRF_BEST),
-                    parts=ScoreParts(
+                    RecallLayer.FACT,
+                    str(r["id"]),
+                    min(1.0, float(r["fused_score"]) / _RRF_BEST),
+                    ScoreParts(
                         text=float(r["text_score"]) / best_text if best_text else 0.0,
                         vector=float(r["vector_score"]),
                         text_rank=int(r["text_rank"]),
                         vector_rank=int(r["vector_rank"]),
-                        usefulness=0.2 * (fact.usefulness - 0.5),
+                        usefulness=0.2 * (float(r["usefulness"]) - 0.5),
                     ),
-                    time=fact.valid_from,
-                    provenance=Provenance(
-                        source_event_ids=tuple(str(e) for e in fact.source_event_ids)
-                    ),
-                    importance=fact.confidence,
-                    payload=fact,
+                    partial(_fact_detail, r),
+                    time=r["valid_from"],
+                    importance=float(r["confidence"]),
                 )
             )
         return items
+
+
+def _fact_detail(row: Any) -> Detail:
+    from athena.semantic.facts import row_to_fact
+
+    fact = row_to_fact(row)
+    provenance = Provenance(source_event_ids=tuple(str(e) for e in fact.source_event_ids))
+    return Detail(f"[{fact.valid_from:%Y-%m-%d}] fact: {fact.content}", provenance, fact)
 
 
 class GraphSource:
@@ -155,8 +165,6 @@ class GraphSource:
     ) -> list[RecallItem]:
         """The entity items of `hits` (best first) and the relations around the best of them,
         read on the entity search's connection (they need its ranking)."""
-        from athena.graph.knowledge import row_to_entity, row_to_relation
-
         anchors = [h for h in hits if h["score"] >= GRAPH_MIN_SCORE][:RELATION_ENTITIES]
         rows = (
             await conn.fetch(
@@ -168,43 +176,52 @@ class GraphSource:
         items: list[RecallItem] = []
         if RecallLayer.ENTITY in layers:
             for rank, hit in enumerate(hits, start=1):
-                e = row_to_entity(hit)
                 score = float(hit["score"])
-                about = f" - {e.description}" if e.description else ""
                 items.append(
                     RecallItem(
-                        layer=RecallLayer.ENTITY,
-                        id=str(e.id),
-                        text=f"entity {e.name} ({e.type}){about}",
-                        relevance=score,
-                        parts=ScoreParts(text=score, text_rank=rank),
-                        time=e.update_time,
-                        payload=e,
+                        RecallLayer.ENTITY,
+                        str(hit["id"]),
+                        score,
+                        ScoreParts(text=score, text_rank=rank),
+                        partial(_entity_detail, hit),
+                        time=hit["update_time"],
                     )
                 )
         seen: set[str] = set()
         for r in rows:
-            relation = row_to_relation(r)
-            rid = str(relation.id)
-            if rid in seen or not _in_window(relation.valid_from, relation.valid_to, query):
+            rid = str(r["id"])
+            if rid in seen or not _in_window(r["valid_from"], r["valid_to"], query):
                 continue
             seen.add(rid)
             relevance = float(anchors[r["anchor"] - 1]["score"]) * RELATION_SHARE
             items.append(
                 RecallItem(
-                    layer=RecallLayer.RELATION,
-                    id=rid,
-                    text=f"{r['source_name']} {relation.type} {r['target_name']}",
-                    relevance=relevance,
-                    parts=ScoreParts(context=relevance),
-                    time=relation.valid_from or relation.update_time,
-                    provenance=Provenance(
-                        source_event_ids=tuple(str(e) for e in relation.source_event_ids)
-                    ),
-                    payload=relation,
+                    RecallLayer.RELATION,
+                    rid,
+                    relevance,
+                    ScoreParts(context=relevance),
+                    partial(_relation_detail, r),
+                    time=r["valid_from"] or r["update_time"],
                 )
             )
         return items
+
+
+def _entity_detail(row: Any) -> Detail:
+    from athena.graph.knowledge import row_to_entity
+
+    e = row_to_entity(row)
+    about = f" - {e.description}" if e.description else ""
+    return Detail(f"entity {e.name} ({e.type}){about}", payload=e)
+
+
+def _relation_detail(row: Any) -> Detail:
+    from athena.graph.knowledge import row_to_relation
+
+    relation = row_to_relation(row)
+    provenance = Provenance(source_event_ids=tuple(str(e) for e in relation.source_event_ids))
+    text = f"{row['source_name']} {relation.type} {row['target_name']}"
+    return Detail(text, provenance, relation)
 
 
 def _boosts(rows: list[Any]) -> dict[str, float]:
@@ -246,20 +263,23 @@ class PlanningSource:
         best = max((float(r["score"]) for r in rows), default=0.0)
         items = []
         for rank, r in enumerate(rows, start=1):
-            layer = RecallLayer(r["layer"])
-            due = f", due {r['due_time']:%Y-%m-%d %H:%M}" if r["due_time"] else ""
-            detail = f" - {r['description']}" if r["description"] else ""
             relevance = float(r["score"]) / best if best else 0.0
             items.append(
                 RecallItem(
-                    layer=layer,
-                    id=str(r["id"]),
-                    text=f"{layer.value} [{r['status']}{due}] {r['title']}{detail}",
-                    relevance=relevance,
-                    parts=ScoreParts(text=relevance, text_rank=rank),
+                    RecallLayer(r["layer"]),
+                    str(r["id"]),
+                    relevance,
+                    ScoreParts(text=relevance, text_rank=rank),
+                    partial(_plan_detail, r),
                     time=r["due_time"],
                     importance=int(r["priority"]) / 100.0,
-                    payload=uuid.UUID(str(r["id"])),
                 )
             )
         return items
+
+
+def _plan_detail(row: Any) -> Detail:
+    due = f", due {row['due_time']:%Y-%m-%d %H:%M}" if row["due_time"] else ""
+    detail = f" - {row['description']}" if row["description"] else ""
+    text = f"{row['layer']} [{row['status']}{due}] {row['title']}{detail}"
+    return Detail(text, payload=uuid.UUID(str(row["id"])))

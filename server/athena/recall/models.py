@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class RecallLayer(StrEnum):
@@ -43,7 +44,7 @@ class RecallQuery:
     record_access: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoreParts:
     """What a result's score was made of (see RecallScoreParts in recall.proto)."""
 
@@ -69,26 +70,54 @@ class Provenance:
     source_event_ids: tuple[str, ...] = ()
 
 
-@dataclass
+class Detail(NamedTuple):
+    """What a recalled memory shows beyond its ranking."""
+
+    text: str
+    provenance: Provenance = Provenance()
+    # The layer's own domain object (an episodic Event, a Fact, ...), for the API to return.
+    payload: Any = None
+
+
+@dataclass(slots=True)
 class RecallItem:
     """One candidate memory of some layer, as a source returns it.
 
     `relevance` is the source's fused relevance, about 0-1 (1 = the layer's best match), so items
-    of different layers can be ranked together; the engine multiplies boosts into `score`."""
+    of different layers can be ranked together; the engine multiplies boosts into `score`.
+
+    A source offers a few times k candidates and a recall returns k, so what only a returned
+    item needs (`text`, `provenance`, `payload`: rendering, decoding the domain object) comes
+    from `detail`, called once, when one of them is first read."""
 
     layer: RecallLayer
     id: str
-    text: str
     relevance: float
     parts: ScoreParts
+    detail: Callable[[], Detail] = field(repr=False, compare=False)
     time: datetime | None = None
-    provenance: Provenance = field(default_factory=Provenance)
     # 0-1; 0.5 is neutral. Importance for events, confidence for facts, priority for tasks.
     importance: float = 0.5
-    # The layer's own domain object (an episodic Event, a Fact, ...), for the API to return.
-    payload: Any = None
     score: float = 0.0
     tokens: int = 0
+    _shown: Detail | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _details(self) -> Detail:
+        if self._shown is None:
+            self._shown = self.detail()
+        return self._shown
+
+    @property
+    def text(self) -> str:
+        return self._details().text
+
+    @property
+    def provenance(self) -> Provenance:
+        return self._details().provenance
+
+    @property
+    def payload(self) -> Any:
+        return self._details().payload
 
 
 @dataclass(frozen=True)

@@ -4,35 +4,46 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from athena.recall.models import RecallItem
+from athena.recall.models import RecallItem, RecallLayer
 
 log = logging.getLogger(__name__)
 # Meta-memory's factor is 1.0 for a neutral memory, 0.5-2.25 at the extremes; recall takes half
 # of its distance from neutral so that use and ratings reorder close calls, not everything.
 FACTOR_SHARE = 0.5
+# Those extremes, of athena.meta.scoring.boost_factor: (1 + 0.5 access) (0.5 + usefulness), with
+# access in [0, 1) and usefulness (a mean rating, each 0-1) in [0, 1]. Recall asks only about the
+# items a part in this range could still lift into its results.
+LOWEST_FACTOR = 0.5
+HIGHEST_FACTOR = 2.25
+
+
+def _part(factor: float) -> float:
+    return FACTOR_SHARE * (factor - 1.0)
 
 
 class MetaUsage:
     """Adapts athena.meta.MetaMemory (boosts, record_access) to recall."""
 
     def __init__(self, meta: Any) -> None:
-        self._meta = meta
-        self._pending: set[asyncio.Task[None]] = set()
-
-    @staticmethod
-    def _ref(item: RecallItem) -> Any:
         from athena.meta.models import MemoryLayer, MemoryRef
 
-        return MemoryRef(MemoryLayer(item.layer.value), item.id)
+        self._meta = meta
+        self._pending: set[asyncio.Task[None]] = set()
+        self._new_ref = MemoryRef
+        self._layers = {layer: MemoryLayer(layer.value) for layer in RecallLayer}
+
+    def _ref(self, item: RecallItem) -> Any:
+        return self._new_ref(self._layers[item.layer], item.id)
 
     async def boosts(
-        self, project: str, text: str, items: Sequence[RecallItem]
+        self, project: str, text: str, contenders: Callable[[float, float], list[RecallItem]]
     ) -> dict[str, float]:
+        items = contenders(_part(LOWEST_FACTOR), _part(HIGHEST_FACTOR))
         found = await self._meta.boosts(project, [self._ref(i) for i in items])
-        return {ref.id: FACTOR_SHARE * (b.factor - 1.0) for ref, b in found.items()}
+        return {ref.id: _part(b.factor) for ref, b in found.items()}
 
     def record(self, project: str, session_id: str, items: Sequence[RecallItem]) -> None:
         """Count the recalled memories as used, after the response: the caller does not wait

@@ -10,15 +10,17 @@ from athena.components import Component, Context
 from athena.recall.engine import Recall
 from athena.recall.events_source import EventsSource
 from athena.recall.layer_sources import FactsSource, GraphSource, PlanningSource
+from athena.recall.query_vectors import QueryVectors
 from athena.recall.usage import MetaUsage
 from athena.v1 import recall_pb2, recall_pb2_grpc
 
 
 async def build(ctx: Context) -> Component:
-    recall = Recall([EventsSource(ctx.database, ctx.queries, ctx.embedder)])
+    vectors = QueryVectors(ctx.embedder)
+    recall = Recall([EventsSource(ctx.database, ctx.queries, vectors)])
     areas = ctx.components
     if "semantic" in areas:
-        recall.add_source(FactsSource(ctx.database, ctx.queries, ctx.embedder))
+        recall.add_source(FactsSource(ctx.database, ctx.queries, vectors))
     if "graph" in areas:
         graph = GraphSource(ctx.database, ctx.queries)
         recall.add_source(graph)

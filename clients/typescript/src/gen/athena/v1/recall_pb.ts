@@ -53,7 +53,8 @@ export type RecallScoreParts = Message<"athena.v1.RecallScoreParts"> & {
   context: number;
 
   /**
-   * Extra weight because the query names the item's actor (events) or subject (facts).
+   * Extra weight because the query names the item's actor (events; 0 for other layers: for
+   * facts, weighting the subject the query names found nothing more on LoCoMo's observations).
    *
    * @generated from field: double actor = 4;
    */

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -252,10 +252,13 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"  R@10 {r10:.3f}: {'PASS' if r10 >= TARGET_R10 else 'MISS'}")
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def parse_args(
+    argv: Sequence[str] | None = None, prog: str = "python -m bench.locomo", doc: str = __doc__
+) -> argparse.Namespace:
+    """The options of a LoCoMo benchmark (this one's, or another's over the same files)."""
     parser = argparse.ArgumentParser(
-        prog="python -m bench.locomo",
-        description=__doc__,
+        prog=prog,
+        description=doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -269,13 +272,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def run_benchmark(
+    args: argparse.Namespace,
+    measure: Callable[[argparse.Namespace, Path], Awaitable[dict[str, Any]]],
+    report: Callable[[dict[str, Any]], None],
+) -> None:
+    """Measure in a temporary data directory (its own embedded PostgreSQL), print, save JSON."""
     with tempfile.TemporaryDirectory(prefix="athena-locomo-") as tmp:
-        report = asyncio.run(run(args, Path(tmp)))
-    print_report(report)
+        results = asyncio.run(measure(args, Path(tmp)))
+    report(results)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    run_benchmark(parse_args(argv), run, print_report)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ share of questions with at least one evidence turn among the top k facts, R@5/10
 per category, plus latency:
 
 - `search`: `SearchFacts`, the semantic area's own hybrid (full text + vectors, RRF) search;
-- `recall`: `Recall` restricted to the fact layer, with its boosts (subject, recency, ...).
+- `recall`: `Recall` restricted to the fact layer, with its boosts (recency, confidence, use).
 
 Some questions' evidence is a turn no observation was drawn from; no fact can answer those, so
 the share of questions with some reachable evidence is reported as the ceiling.
@@ -25,13 +25,11 @@ directory, the default local embedder, no LLM, no network), like bench/locomo.py
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,10 +43,10 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 import grpc
 from google.protobuf import timestamp_pb2
 
+from bench import locomo
 from bench.locomo import (
     _EVIDENCE,
     CATEGORIES,
-    DEFAULT_DATA,
     KS,
     Question,
     clean_evidence,
@@ -278,30 +276,9 @@ def print_report(report: dict[str, Any]) -> None:
             )
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.locomo_facts",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("ATHENA_LOCOMO_DIR", DEFAULT_DATA)),
-        help="folder of LoCoMo conversation files (default ../shared/data/locomo from the repo, "
-        "or ATHENA_LOCOMO_DIR)",
-    )
-    parser.add_argument("--json", type=Path, help="write the results to this JSON file")
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="athena-locomo-facts-") as tmp:
-        report = asyncio.run(run(args, Path(tmp)))
-    print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+    args = locomo.parse_args(argv, "python -m bench.locomo_facts", __doc__)
+    locomo.run_benchmark(args, run, print_report)
 
 
 if __name__ == "__main__":

@@ -58,32 +58,52 @@ async def _lock_holders(url: str) -> int:
         await conn.close()
 
 
-async def test_each_statement_runs_in_its_plan_mode_on_one_connection(db, queries):
-    async with db.connection() as conn:
-        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-    # The mode survives a release without a reset and is still switched as needed.
-    async with db.connection() as conn:
-        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-    async with db.connection() as conn:
-        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-
-
-async def test_a_rolled_back_switch_is_not_trusted(db, queries):
-    with pytest.raises(StorageError):
-        async with db.transaction() as conn:
-            assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-            # The SET that switches to generic is undone by the rollback.
-            assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-            await conn.fetchval(queries.fail)
-    async with db.connection() as conn:
-        # The same (custom-pool) connection: its mode is asked for again, not assumed.
-        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
-        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
-
-
 SESSION_DEFAULT = "SELECT reset_val FROM pg_settings WHERE name = 'plan_cache_mode'"
+BACKEND = "SELECT pg_backend_pid()"
+
+
+async def _session(conn) -> tuple[int, str]:
+    """The backend a use is on and the plan mode that backend was opened in."""
+    raw = await conn.raw()
+    return await raw.fetchval(BACKEND), await raw.fetchval(SESSION_DEFAULT)
+
+
+async def test_outside_a_transaction_each_mode_runs_on_a_connection_opened_in_it(db, queries):
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+        custom = await (await conn.raw()).fetchval(BACKEND)
+        # raw() marked that connection as holding session state; a fresh use can move.
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+        # Moved to the generic pool's connection, opened in its mode: no SET was made.
+        pid, default = await _session(conn)
+        assert pid != custom and default == "force_generic_plan"
+    async with db.connection() as conn:
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+        assert await _session(conn) == (custom, "force_custom_plan")
+
+
+async def test_a_transaction_switches_its_one_connection(db, queries):
+    async with db.transaction() as conn:
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+        before = await (await conn.raw()).fetchval(BACKEND)
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+        assert await conn.fetchval(queries.mode_custom) == "force_custom_plan"
+        assert await (await conn.raw()).fetchval(BACKEND) == before
+
+
+async def test_session_state_keeps_a_use_on_its_connection(db, queries):
+    async with db.connection() as conn:
+        await conn.fetchval(queries.take_lock)
+        # The lock lives in this session: the generic statement must not move away from it.
+        assert await conn.fetchval(queries.mode_generic) == "force_generic_plan"
+        holds = await (await conn.raw()).fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242"
+            " AND pid = pg_backend_pid()"
+        )
+        assert holds == 1
 
 
 @pytest.mark.parametrize("first", ["mode_generic", "mode_custom"])

@@ -128,7 +128,9 @@ class Connection:
     already in that statement's plan mode: a use of generic statements (the hot writes, the graph
     lookups) and one of custom ones (filtered reads) then rarely need a `SET` round trip to switch
     the mode first. With one pool, connections handed out in turn alternated modes: a recall
-    switched four times. A transaction begins at its first statement too."""
+    switched four times. Outside a transaction a statement of the other mode moves the use to a
+    connection of the other pool; only a transaction (or session state) switches with a `SET`.
+    A transaction begins at its first statement too."""
 
     def __init__(self, db: Database, transactional: bool = False) -> None:
         self._db = db
@@ -156,6 +158,19 @@ class Connection:
 
     async def _prepare(self, query: Query) -> PooledConnection:
         mode = GENERIC_PLAN if query.plan == "generic" else CUSTOM_PLAN
+        held = self._conn
+        if (
+            held is not None
+            and query.plan != "any"
+            and held.plan_mode != mode
+            and not self._transactional
+            and not held.dirty
+            and self._db.generic_pool is not self._db.pool
+        ):
+            # Outside a transaction, with no session state to keep, the statement may as well
+            # run on a connection of the other pool, already in its mode: handing one back and
+            # taking another costs no round trip, where a SET costs one (and a switch back).
+            await self._finish(failed=False)
         conn = await self._connection(mode)
         if query.stateful:
             conn.mark_dirty()

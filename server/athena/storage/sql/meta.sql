@@ -77,6 +77,8 @@ SELECT $6, $1, $2, $3, $4, $7, $8, $5 FROM rated;
 
 -- name: memory_item_stats_for
 -- The statistics rows of the memories ($2 layers, $3 ids, pairwise) that have one.
+-- plan: generic
+-- Generic (key lookups whatever the parameters): planning cost more than running it.
 SELECT s.layer, s.item_id, s.access_count, s.access_score, s.score_time, s.last_access_time,
     s.rating_count, s.rating_sum, s.last_rating_time
 FROM memory_item_stats s

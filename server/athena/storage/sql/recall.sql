@@ -37,6 +37,7 @@ FROM (
 -- its exact count barely moves BM25), and, when $4, the project's event count and the mean
 -- lexeme count of its newest $5 events (BM25's corpus size and average document length).
 -- Lexemes in $6 are not counted (the caller has their counts cached): documents is NULL.
+-- Planned per call: a generic plan, blind to the LIMIT $3, counts by sequential scan.
 SELECT l.lexeme, CASE WHEN l.lexeme = ANY ($6::text[]) THEN NULL ELSE (
     SELECT count(*) FROM (
         SELECT 1 FROM events e
@@ -55,9 +56,13 @@ SELECT l.lexeme, CASE WHEN l.lexeme = ANY ($6::text[]) THEN NULL ELSE (
 FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS l (lexeme);
 
 -- name: recall_event_neighbours
+-- The events around each anchor in its session.
+-- plan: generic
 -- For each anchor event in $10, the up to $11 events just before and just after it in its
 -- session (time order) that also pass the filter, with what ranking needs of them ($12 is the
 -- time-mention pattern or NULL); distance is negative before the anchor, positive after it.
+-- Generic: the plan (anchors by key, then the session index both ways) does not depend on the
+-- parameters, and planning it took half of its time (0.45 of ~1 ms at 100k events).
 WITH anchors AS (
     SELECT a.id, a.session_id, a.occur_time FROM events a
     WHERE a.project_id = $1 AND a.id = ANY ($10::uuid[])
@@ -89,9 +94,12 @@ CROSS JOIN LATERAL (
 ) AS n;
 
 -- name: recall_planning
+-- The planning layer: tasks and goals matching the query.
+-- plan: generic
 -- Prospective tasks and goals of project $1 matching any word of query $2 by full text over
 -- title and description (computed on the fly: a project's plans are few), of the kinds in $3
 -- ('task', 'goal'), due in [$4, $5) when bounded, best $6 first.
+-- Generic: planning took 0.2-0.4 ms of a statement that runs in 0.05.
 WITH q AS (
     SELECT {{words_or_tsquery}}
         AS query

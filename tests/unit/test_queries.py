@@ -79,7 +79,9 @@ def test_shipped_generic_statements_are_the_fixed_shape_hot_paths() -> None:
 
 def test_generic_plans_with_a_parameterised_limit_are_the_measured_ones() -> None:
     # A generic plan is made once, blind to the limit and to later table growth; the recall
-    # statements below were checked at 100k events and on small projects (docs/recall.md).
+    # statements below were checked at 100k events and on small projects (docs/recall.md); the
+    # neighbours' plan also by tests/integration/test_recall_generic_plans.py, and the planning
+    # layer's reads every task and goal of the project whatever the limit.
     queries = load_queries()
     limited = {
         n
@@ -89,7 +91,9 @@ def test_generic_plans_with_a_parameterised_limit_are_the_measured_ones() -> Non
     }
     assert limited <= {
         "recall_entities",
+        "recall_event_neighbours",
         "recall_graph",
         "recall_named_entities",
+        "recall_planning",
         "recall_relations",
     }

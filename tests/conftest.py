@@ -4,8 +4,13 @@ fresh clone of it behind a real server on a real socket."""
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+
+# As athena/__init__.py does, before grpc is imported here: the tests start PostgreSQL servers
+# (initdb, pg_ctl) while gRPC's threads run.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 import asyncpg
 import grpc

@@ -130,3 +130,37 @@ async def test_common_lexemes_of_a_large_project_are_not_counted(
         want = await counting.recall(PROJECT, query, frozenset({RecallLayer.EVENT}), 30)
         assert [(i.id, i.relevance) for i in got] == [(i.id, i.relevance) for i in want]
     assert first
+
+
+@pytest.mark.parametrize("extra", [0, 11], ids=["one expression per lexeme", "past 12 lexemes"])
+async def test_candidates_tell_which_query_lexemes_they_hold(memory, server, extra) -> None:
+    words = ["alpha", "bravo", "charli"] + [f"zulu{n}" for n in range(extra)]
+    contents = ["alpha bravo", "charlie only", "bravo charlie and alpha"]
+    await memory.RecordEvents(
+        pb.RecordEventsRequest(
+            events=[
+                pb.NewEvent(session_id="s", type=pb.EVENT_TYPE_OBSERVATION, content=c)
+                for c in contents
+            ]
+        )
+    )
+    queries = load_queries()
+    lexemes = [f"'{w}'" for w in words]
+    async with server[0].database.connection() as conn:
+        rows = await conn.fetch(
+            queries.recall_event_candidates,
+            *events_source.filter_args(PROJECT, RecallQuery(text="x")),
+            " | ".join(lexemes[:3]),
+            lexemes,
+            " | ".join(lexemes),
+            10,
+            None,
+        )
+        contents_of = {
+            r["id"]: r["content"]
+            for r in await (await conn.raw()).fetch("SELECT id, content FROM events")
+        }
+    assert len(rows) == 3
+    for r in rows:
+        held = [w in contents_of[r["id"]] for w in ("alpha", "bravo", "charlie")]
+        assert r["present"] == "".join("1" if h else "0" for h in held) + "0" * extra

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -41,6 +42,24 @@ def test_session_support_sums_the_best_matches_relative_to_the_best_session() ->
     support = bm25.session_support(own, sessions)
     assert support == {"s1": 1.0, "s2": 1.0}  # s2's top three sum to 3 too
     assert bm25.session_support({"a": 0.0}, {"a": "s1"}) == {}
+
+
+def test_session_support_is_exactly_the_sum_of_each_sessions_best_three_in_order() -> None:
+    # Sessions of one to five matches with values that round differently in other orders.
+    rng = random.Random(7)
+    for _ in range(200):
+        own = {
+            f"e{i}": rng.choice([0.0, rng.random() * 10, 1e16, 0.1, 0.2, 0.3]) for i in range(40)
+        }
+        sessions = {item: f"s{rng.randrange(12)}" for item in own}
+        by_session: dict[str, list[float]] = {}
+        for item, value in own.items():
+            if value > 0:
+                by_session.setdefault(sessions[item], []).append(value)
+        sums = {s: sum(sorted(v, reverse=True)[:3]) for s, v in by_session.items()}
+        best = max(sums.values(), default=0.0)
+        want = {s: v / best for s, v in sums.items()} if best > 0 else {}
+        assert bm25.session_support(own, sessions) == want
 
 
 def _item(text: str) -> RecallItem:

@@ -74,7 +74,12 @@ def session_support(own: Mapping[Hashable, float], session_of: Mapping[Hashable,
     for item, value in own.items():
         if value > 0:
             by_session[session_of[item]].append(value)
-    sums = {s: sum(sorted(v, reverse=True)[:SESSION_TOP]) for s, v in by_session.items()}
+    # Most sessions hold one or two matches, whose sum needs no sort: float addition is
+    # commutative, so only three terms or more could round differently in another order.
+    sums = {
+        s: sum(v) if len(v) <= min(2, SESSION_TOP) else sum(sorted(v, reverse=True)[:SESSION_TOP])
+        for s, v in by_session.items()
+    }
     best = max(sums.values(), default=0.0)
     return {s: v / best for s, v in sums.items()} if best > 0 else {}
 

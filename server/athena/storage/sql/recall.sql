@@ -14,14 +14,28 @@ WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
 -- lexemes, hence a plain cast), the best $13 by ts_rank against every query lexeme ($12), each
 -- with its lexeme count, which of the query's lexemes ($11, one quoted lexeme per element) it
 -- contains as a string of 0s and 1s (for BM25; presence is measured 5x cheaper than counts from
--- the tsvector's positions; the array is cast once per statement, not once per row; a string is
--- decoded in a third less time than a boolean array), and whether its content matches the
--- time-mention pattern $14 (NULL: not asked).
+-- the tsvector's positions; a string is decoded in a third less time than a boolean array), and
+-- whether its content matches the time-mention pattern $14 (NULL: not asked). Up to 12 lexemes
+-- are tested one expression each (a custom plan folds an absent one away: NULL, skipped by
+-- concat); a subquery per row over the array, for longer queries, cost ~1.5 us more per lexeme.
 SELECT c.id, c.session_id, c.actor, length(c.search_tsv) AS length,
-    array_to_string(ARRAY(
+    CASE WHEN cardinality($11::text[]) > 12 THEN array_to_string(ARRAY(
         SELECT CASE WHEN c.search_tsv @@ x THEN '1' ELSE '0' END
         FROM unnest($11::text[]::tsquery[]) AS x
-    ), '') AS present,
+    ), '') ELSE concat(
+        CASE c.search_tsv @@ ($11::text[])[1]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[2]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[3]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[4]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[5]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[6]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[7]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[8]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[9]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[10]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[11]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
+        CASE c.search_tsv @@ ($11::text[])[12]::tsquery WHEN true THEN '1' WHEN false THEN '0' END
+    ) END AS present,
     coalesce(c.content ~* $14::text, false) AS mentions_time
 FROM (
     SELECT e.id, e.session_id, e.actor, e.search_tsv, e.content

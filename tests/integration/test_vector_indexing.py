@@ -205,3 +205,37 @@ async def test_deferral_cap_comes_from_the_config(make_config) -> None:
         assert srv.indexer.max_deferred == 7
     finally:
         await srv.stop(grace=0)
+
+
+async def test_a_project_only_search_reads_the_vectors_alone_with_the_same_answer(
+    quiet_server,
+) -> None:
+    from athena.memory.episodic import vector_search
+
+    srv, memory = quiet_server
+    await record_all(memory)
+    await srv.indexer.drain()  # these four from the HNSW index,
+    queued = [  # these four from the queue (worded apart: equal distances could come in any order)
+        pb.NewEvent(session_id="s", type=pb.EVENT_TYPE_ACTION, content=f"{t} on the {n}th day")
+        for n, t in enumerate(TEXTS, start=2)
+    ]
+    await memory.RecordEvents(pb.RecordEventsRequest(events=queued))
+    other = (("x-athena-project", "other"),)  # and another project's, which must not show
+    events = [pb.NewEvent(session_id="t", type=pb.EVENT_TYPE_ACTION, content=t) for t in TEXTS]
+    await memory.RecordEvents(pb.RecordEventsRequest(events=events), metadata=other)
+    episodic = srv.components["memory"].domain["episodic"]
+    queries = episodic._q
+    unfiltered = ("default",) + (None,) * 8
+    by_session = ("default", "s") + (None,) * 7
+    assert vector_search(queries, unfiltered, [0.0], 5)[0] is queries.search_project_vectors
+    assert vector_search(queries, by_session, [0.0], 5)[0] is queries.search_events_vector
+    async with srv.database.connection() as conn:
+        for text in ("vault certificate token", "json profiling", "kafka lag"):
+            vector = (await episodic._embed([text]))[0]
+            # All eight of the project's: events at an equal distance (often 0) come in any
+            # order, so a cut between them could differ; what is read must not.
+            plain = await conn.fetch(queries.search_project_vectors, "default", vector, 8, 5000)
+            full = await conn.fetch(queries.search_events_vector, *unfiltered, vector, 8, 5000)
+            assert len(plain) == 8
+            assert sorted(map(tuple, plain)) == sorted(map(tuple, full))
+            assert [r["score"] for r in plain] == sorted((r["score"] for r in plain), reverse=True)

@@ -38,6 +38,7 @@ from athena.memory.models import (
 from athena.memory.term_stats import TermStats, tsquery_or
 from athena.projects import Projects
 from athena.storage import Database, Queries
+from athena.storage.queries import Query
 
 log = logging.getLogger(__name__)
 RecordedListener = Callable[[str, list[Event]], Awaitable[None]]
@@ -84,6 +85,16 @@ def _filter_args(project: str, f: EventFilter) -> tuple[Any, ...]:
         f.actor or None,
         f.consolidation_status.value if f.consolidation_status else None,
     )
+
+
+def vector_search(
+    queries: Queries, args: tuple[Any, ...], vector: Any, limit: int
+) -> tuple[Query, tuple[Any, ...]]:
+    """The vector-candidates statement for an event filter's arguments (`_filter_args`'s form)
+    and its parameters: when nothing but the project filters, one that reads the vectors alone."""
+    if all(a is None for a in args[1:]):
+        return queries.search_project_vectors, (args[0], vector, limit, EXACT_SCAN_LIMIT)
+    return queries.search_events_vector, (*args, vector, limit, EXACT_SCAN_LIMIT)
 
 
 def row_to_event(row: asyncpg.Record) -> Event:
@@ -348,9 +359,8 @@ class EpisodicMemory:
     ) -> list[tuple[uuid.UUID, float]]:
         query_vector = (await self._embed([query]))[0]
         async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                self._q.search_events_vector, *args, query_vector, limit, EXACT_SCAN_LIMIT
-            )
+            statement, params = vector_search(self._q, args, query_vector, limit)
+            rows = await conn.fetch(statement, *params)
         return [(r["id"], float(r["score"])) for r in rows]
 
     async def delete(

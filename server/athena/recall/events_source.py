@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from athena.embeddings import Embedder
-from athena.memory.episodic import EXACT_SCAN_LIMIT, row_to_event
+from athena.memory.episodic import row_to_event, vector_search
 from athena.memory.term_stats import tsquery_or
 from athena.recall import bm25
 from athena.recall.models import (
@@ -237,14 +237,10 @@ class EventsSource:
 
     async def _vector(self, args: tuple[Any, ...], query: RecallQuery) -> list[tuple[Any, float]]:
         vector = self._embedder.embed([query.text])[0]
+        limit = RRF_VECTOR_CANDIDATES if query.fusion is Fusion.RRF else VECTOR_CANDIDATES
+        statement, params = vector_search(self._q, args, vector, limit)
         async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                self._q.search_events_vector,
-                *args,
-                vector,
-                RRF_VECTOR_CANDIDATES if query.fusion is Fusion.RRF else VECTOR_CANDIDATES,
-                EXACT_SCAN_LIMIT,
-            )
+            rows = await conn.fetch(statement, *params)
         return [(r["id"], float(r["score"])) for r in rows]
 
     async def recall(

@@ -106,6 +106,29 @@ SELECT id, 1 - distance AS score FROM (SELECT * FROM indexed UNION ALL SELECT * 
 ORDER BY distance
 LIMIT $11;
 
+-- name: search_project_vectors
+-- search_events_vector for a filter of the project alone ($1): the same candidates, read from
+-- the vectors without the events (a vector is deleted with its event), planned and run in
+-- ~0.5 ms less of ~2.5 at 100k events. $2 the query vector, $3 the limit, $4 the queue scan.
+WITH indexed AS (
+    SELECT v.event_id AS id, v.embedding <=> $2 AS distance
+    FROM event_vectors v
+    WHERE v.project_id = $1
+    ORDER BY v.embedding <=> $2
+    LIMIT $3
+), queued AS (
+    SELECT q.event_id AS id, q.embedding <=> $2 AS distance
+    FROM (
+        SELECT event_id, embedding FROM event_vector_queue
+        WHERE project_id = $1 ORDER BY event_id DESC LIMIT $4
+    ) AS q
+    ORDER BY distance
+    LIMIT $3
+)
+SELECT id, 1 - distance AS score FROM (SELECT * FROM indexed UNION ALL SELECT * FROM queued) AS u
+ORDER BY distance
+LIMIT $3;
+
 -- name: delete_event
 -- Delete one event of a project; returns its id when it existed.
 DELETE FROM events WHERE project_id = $1 AND id = $2 RETURNING id;

@@ -118,7 +118,7 @@ async def test_every_layer_answers_and_layer_filters_apply(channel, memory, reca
     assert [(r.layer, r.id) for r in scoped.results] == [(meta_pb2.MEMORY_LAYER_EVENT, event.id)]
 
 
-async def test_usefulness_ratings_reorder_close_calls(channel, memory, recall) -> None:
+async def test_usefulness_ratings_reorder_close_calls(channel, memory, recall, server) -> None:
     meta = meta_pb2_grpc.MetaMemoryServiceStub(channel)
     first = await record(memory, "kiwi cache warmed")
     second = await record(memory, "kiwi cache flushed")
@@ -138,6 +138,14 @@ async def test_usefulness_ratings_reorder_close_calls(channel, memory, recall) -
     )
     assert after.results[0].id == loser
     assert after.results[0].score_parts.usefulness > 0
+    # Read with the event (recall_events_by_ids), the statistics boost as meta-memory's own
+    # lookup does.
+    from athena.meta.models import MemoryLayer, MemoryRef
+    from athena.recall.usage import _part
+
+    ref = MemoryRef(MemoryLayer.EVENT, loser)
+    looked_up = await server[0].components["meta"].domain["meta"].boosts("default", [ref])
+    assert after.results[0].score_parts.usefulness == pytest.approx(_part(looked_up[ref].factor))
 
 
 async def test_record_access_counts_recalled_memories(channel, memory, recall, server) -> None:

@@ -3,6 +3,8 @@ renders (only those it returns)."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -117,3 +119,102 @@ async def test_only_returned_items_are_rendered_each_once() -> None:
     assert (top.text, top.provenance.actor, top.payload) == ("memory e0", "e0", "e0")
     assert outcome.context == "memory e0\nmemory e1"
     assert source.detailed == ["e0", "e1"]  # read again, not built again
+
+
+class RowsMeta(FakeMeta):
+    """FakeMeta that also boosts from rows a source read itself (`factor` in the row)."""
+
+    def __init__(self, factors: dict[str, float]) -> None:
+        super().__init__(factors)
+        self.from_rows: list[str] = []
+
+    def boosts_of_rows(self, rows: Sequence[tuple[MemoryRef, Any]]) -> dict[MemoryRef, Any]:
+        self.from_rows += [ref.id for ref, _ in rows]
+        return {ref: MemoryBoost(factor=row["factor"] if row else 1.0) for ref, row in rows}
+
+
+class LayerSource(FixedSource):
+    """FixedSource for one layer; may hand usage rows with its items, and wait before answering."""
+
+    def __init__(self, layer, relevances, rows=None, before=None) -> None:
+        super().__init__(relevances)
+        self.layers = (layer,)
+        self.layer, self.rows, self.before = layer, rows, before
+
+    async def recall(self, project, query, layers, limit):
+        if self.before is not None:
+            await self.before()
+        items = await super().recall(project, query, layers, limit)
+        for item in items:
+            item.layer = self.layer
+            item.id = f"{self.layer.value[0]}{item.id[1:]}"
+            if self.rows is not None:
+                item.usage = self.rows.get(item.id, {"stats_found": False, "factor": 1.0})
+        return items
+
+
+async def test_statistics_read_with_the_items_spare_the_lookup() -> None:
+    rows = {"e1": {"stats_found": True, "factor": HIGHEST_FACTOR}}
+    source = LayerSource(RecallLayer.EVENT, [1.0, 0.9, 0.2], rows=rows)
+    meta = RowsMeta({})
+    recall = Recall([source])
+    recall.set_boosters(usefulness=MetaUsage(meta).boosts)
+    outcome = await recall.recall("p", RecallQuery(text="x", k=2))
+    # e2 (0.2) cannot reach the second best's lowest score (0.9 x 0.75): not even read.
+    assert meta.asked == [] and sorted(meta.from_rows) == ["e0", "e1"]
+    assert [i.id for i in outcome.items] == ["e1", "e0"]
+    assert outcome.items[0].parts.usefulness == pytest.approx(0.625)
+
+
+async def test_other_layers_are_looked_up_while_the_events_source_still_runs() -> None:
+    meta = RowsMeta({"f1": HIGHEST_FACTOR})
+    looked_up = asyncio.Event()
+    original = meta.boosts
+
+    async def boosts(project, refs):
+        looked_up.set()
+        return await original(project, refs)
+
+    meta.boosts = boosts  # type: ignore[method-assign]
+
+    async def after_the_lookup() -> None:
+        # The events source answers only once the facts' lookup began: a lookup made after
+        # every source (the old order) would never come.
+        await asyncio.wait_for(looked_up.wait(), 5)
+
+    events = LayerSource(RecallLayer.EVENT, [1.0, 0.5], rows={}, before=after_the_lookup)
+    facts = LayerSource(RecallLayer.FACT, [0.95, 0.9, 0.1])
+    recall = Recall([events, facts])
+    recall.set_boosters(usefulness=MetaUsage(meta).boosts)
+    outcome = await recall.recall("p", RecallQuery(text="x", k=2))
+    assert sorted(meta.asked) == ["f0", "f1"]  # f2 cannot reach the top 2 of the facts alone
+    assert sorted(meta.from_rows) == ["e0", "e1"]
+    assert [i.id for i in outcome.items] == ["f1", "e0"]
+
+
+@pytest.mark.parametrize("seed", range(25))
+async def test_looking_up_per_group_returns_what_boosting_everything_would(seed) -> None:
+    rng = random.Random(seed)
+    factors = {
+        f"{p}{n}": rng.choice([LOWEST_FACTOR, 1.0, 1.3, HIGHEST_FACTOR])
+        for p in "ef"
+        for n in range(12)
+    }
+    relevances = {p: [rng.random() for _ in range(12)] for p in "ef"}
+    rows = {k: {"stats_found": True, "factor": v} for k, v in factors.items() if k[0] == "e"}
+    k = rng.randint(1, 8)
+    recall = Recall(
+        [
+            LayerSource(RecallLayer.EVENT, relevances["e"], rows=rows),
+            LayerSource(RecallLayer.FACT, relevances["f"]),
+        ]
+    )
+    recall.set_boosters(usefulness=MetaUsage(RowsMeta(factors)).boosts)
+    outcome = await recall.recall("p", RecallQuery(text="x", k=k))
+    # Reference: every item boosted, then the best k (ties by layer, id, as the engine orders).
+    everything = [
+        (-(r * (1 + 0.5 * (factors[f"{p}{n}"] - 1))), layer, f"{p}{n}")
+        for p, layer in (("e", RecallLayer.EVENT), ("f", RecallLayer.FACT))
+        for n, r in enumerate(relevances[p])
+    ]
+    assert [i.id for i in outcome.items] == [x[2] for x in sorted(everything)[:k]]

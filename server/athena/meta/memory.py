@@ -36,6 +36,12 @@ def _distinct(refs: Sequence[MemoryRef]) -> list[MemoryRef]:
     return list(dict.fromkeys(refs))
 
 
+def _boost(s: MemoryItemStats) -> MemoryBoost:
+    return MemoryBoost(
+        access=scoring.access_part(s.access_score), usefulness=s.usefulness, factor=s.boost
+    )
+
+
 def _arrays(refs: Sequence[MemoryRef]) -> tuple[list[str], list[str]]:
     return [r.layer.value for r in refs], [r.id for r in refs]
 
@@ -225,11 +231,16 @@ class MetaMemory:
         now = datetime.now(UTC)
         async with self._db.connection() as conn:
             stats = await self._stats(conn, project, refs, now)
+        return {ref: _boost(s) for ref, s in stats.items()}
+
+    def boosts_of_rows(self, rows: Sequence[tuple[MemoryRef, Any]]) -> dict[MemoryRef, MemoryBoost]:
+        """Ranking boosts from statistics rows a caller read with its own statement (the columns
+        of `memory_item_stats_for`; None for a memory never used or rated): what `boosts` gives
+        without its lookup."""
+        now = datetime.now(UTC)
         return {
-            ref: MemoryBoost(
-                access=scoring.access_part(s.access_score), usefulness=s.usefulness, factor=s.boost
-            )
-            for ref, s in stats.items()
+            ref: _boost(self._row_stats(ref, row, now) if row is not None else MemoryItemStats(ref))
+            for ref, row in rows
         }
 
     async def working_memory(

@@ -86,15 +86,28 @@ class Recall:
         limit = max(query.k * OVERFETCH, MIN_FETCH)
         graph = self._graph if RecallLayer.EVENT in wanted else None
         answered = wanted & self._graph_layers if graph else frozenset()
-        calls = []
+        now = datetime.now(UTC)
+        events, others = [], []
         for source in self._sources:
             layers = (wanted - answered) & frozenset(source.layers)
             if layers:
-                calls.append(source.recall(project, query, layers, limit))
+                # Events are scored once graph proximity is in; every other layer as soon as
+                # its sources are, so that its usefulness lookup runs beside the events chain
+                # (the longest) instead of after it. Each group's contenders hold the recall's.
+                group = events if RecallLayer.EVENT in layers else others
+                group.append(source.recall(project, query, layers, limit))
         joint = graph(project, query, answered, limit) if graph else _none()
-        (near_events, graph_items), *batches = await asyncio.gather(joint, *calls)
-        items = graph_items + [item for batch in batches for item in batch]
-        await self._boost(project, query, items, near_events)
+
+        async def other_layers() -> tuple[dict[str, float], list[RecallItem]]:
+            (near, graph_items), *batches = await asyncio.gather(joint, *others)
+            scored = graph_items + [item for batch in batches for item in batch]
+            await self._boost(project, query, scored, {}, now)
+            return near, scored
+
+        (near_events, scored), *batches = await asyncio.gather(other_layers(), *events)
+        items = [item for batch in batches for item in batch]
+        await self._boost(project, query, items, near_events, now)
+        items += scored
         # A layer is a StrEnum: it orders as its value does, without reading it.
         items.sort(key=lambda item: (-item.score, item.layer, item.id))
         kept, context, tokens, truncated = pack(items[: query.k], query.max_tokens)
@@ -108,8 +121,8 @@ class Recall:
         query: RecallQuery,
         items: list[RecallItem],
         near: dict[str, float],
+        now: datetime,
     ) -> None:
-        now = datetime.now(UTC)
         if not items:
             return
         for item in items:

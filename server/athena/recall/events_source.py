@@ -254,7 +254,7 @@ class EventsSource:
         if not chosen:
             return []
         async with self._db.connection() as conn:
-            rows = await conn.fetch(self._q.get_events_by_ids, project, chosen)
+            rows = await conn.fetch(self._q.recall_events_by_ids, project, chosen)
         found = {r["id"]: r for r in rows}
         items = []
         for i in chosen:
@@ -270,6 +270,7 @@ class EventsSource:
                     partial(_detail, row),
                     time=row["occur_time"],
                     importance=float(row["importance"]),
+                    usage=row,
                 )
             )
         return items

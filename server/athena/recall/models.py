@@ -100,6 +100,10 @@ class RecallItem:
     importance: float = 0.5
     score: float = 0.0
     tokens: int = 0
+    # Meta-memory's statistics row for the item when its source read it with the item
+    # (`stats_found` false: never used or rated), which spares the usefulness boost a lookup;
+    # None when the source did not read it.
+    usage: Any = field(default=None, repr=False, compare=False)
     _shown: Detail | None = field(default=None, init=False, repr=False, compare=False)
 
     def _details(self) -> Detail:

@@ -42,7 +42,17 @@ class MetaUsage:
         self, project: str, text: str, contenders: Callable[[float, float], list[RecallItem]]
     ) -> dict[str, float]:
         items = contenders(_part(LOWEST_FACTOR), _part(HIGHEST_FACTOR))
-        found = await self._meta.boosts(project, [self._ref(i) for i in items])
+        # Items whose source read their statistics row are boosted from it; only the others
+        # are looked up.
+        read = [
+            (self._ref(i), i.usage if i.usage["stats_found"] else None)
+            for i in items
+            if i.usage is not None
+        ]
+        found = self._meta.boosts_of_rows(read) if read else {}
+        missing = [self._ref(i) for i in items if i.usage is None]
+        if missing:
+            found.update(await self._meta.boosts(project, missing))
         return {ref.id: _part(b.factor) for ref, b in found.items()}
 
     def record(self, project: str, session_id: str, items: Sequence[RecallItem]) -> None:

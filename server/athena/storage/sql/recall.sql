@@ -69,6 +69,19 @@ SELECT l.lexeme, CASE WHEN l.lexeme = ANY ($6::text[]) THEN NULL ELSE (
     ) AS s) AS average_length
 FROM unnest(tsvector_to_array(to_tsvector('english', $2))) AS l (lexeme);
 
+-- name: recall_events_by_ids
+-- The events a recall ranked, by id (the caller restores its order), with their statistics.
+-- plan: generic
+-- Each of project $1's events in $2 with memory_item_stats_for's columns for it (stats_found
+-- false when it has none): the usefulness boost of an event then needs no lookup of its own,
+-- which was the last round trip of an events recall.
+SELECT {{event_columns}}, s.item_id IS NOT NULL AS stats_found, s.access_count, s.access_score,
+    s.score_time, s.last_access_time, s.rating_count, s.rating_sum, s.last_rating_time
+FROM events e
+LEFT JOIN memory_item_stats s
+    ON s.project_id = e.project_id AND s.layer = 'event' AND s.item_id = e.id::text
+WHERE e.project_id = $1 AND e.id = ANY ($2::uuid[]);
+
 -- name: recall_event_neighbours
 -- The events around each anchor in its session.
 -- plan: generic

@@ -21,12 +21,14 @@ def _args(name: str) -> tuple:
     return {
         "recall_event_neighbours": (*no_filter, ANCHORS, 2, None),
         "memory_item_stats_for": ("p", ["event"] * 3, [str(a) for a in ANCHORS[:3]]),
+        "recall_events_by_ids": ("p", ANCHORS[:10]),
     }[name]
 
 
 INDEXES = {
     "recall_event_neighbours": ("events_pkey", "events_project_session_time_idx"),
     "memory_item_stats_for": ("memory_item_stats_pkey",),
+    "recall_events_by_ids": ("events_pkey", "memory_item_stats_pkey"),
 }
 
 

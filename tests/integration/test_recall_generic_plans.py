@@ -35,8 +35,6 @@ INDEXES = {
 def _literal(value: object) -> str:
     if value is None:
         return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list):

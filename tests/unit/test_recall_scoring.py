@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
-from athena.recall import bm25
+from athena.recall import bm25, events_source
 from athena.recall.budget import estimate_tokens, pack
-from athena.recall.models import Detail, RecallItem, RecallLayer, ScoreParts
+from athena.recall.models import Detail, RecallItem, RecallLayer, RecallQuery, ScoreParts
 from athena.recall.temporal import is_temporal, recency
 
 
@@ -129,3 +129,57 @@ def test_surely_common_is_a_lower_bound_beside_other_projects() -> None:
     # The margin: 902 rows needed for a cap of 601, 900 are not enough.
     assert bm25.surely_common({"x": 0.009}, 100_000, 100_000, 601, 1.5) == []
     assert bm25.surely_common({"x": 0.00902}, 100_000, 100_000, 601, 1.5) == ["x"]
+
+
+def _reference_rank(query, own, context, meta, vector, limit):
+    """Events' fused ranking written plainly: the specification `events_source._rank` meets."""
+    named = {
+        a: events_source._names_actor(query.text, a) for a in {m["actor"] for m in meta.values()}
+    }
+    combined = {}
+    for i, part in context.items():
+        base = own.get(i, 0.0) + part
+        if base > 0:
+            boost = events_source.ACTOR_BOOST if named[meta[i]["actor"]] else 0.0
+            timely = events_source.TIME_MENTION_BOOST if meta[i]["mentions_time"] else 0.0
+            combined[i] = base * (1.0 + boost) * (1.0 + timely)
+    best = max(combined.values(), default=0.0)
+    relevance = {i: v / best for i, v in combined.items()}
+    for i, cosine in vector:
+        relevance[i] = relevance.get(i, 0.0) + events_source.VECTOR_WEIGHT * max(cosine, 0.0)
+    chosen = sorted(relevance, key=lambda i: (-relevance[i], i))[:limit]
+    return chosen, relevance, combined, best
+
+
+def test_events_rank_matches_its_plain_reference_and_parts_add_up() -> None:
+    rng = random.Random(11)
+    actors = ["alice", "bob", "ops-agent", ""]
+    for case in range(60):
+        query = RecallQuery(
+            text=rng.choice(["what did Alice say", "deploy kiwi", "when did bob go"])
+        )
+        events = [f"{n:04d}" for n in range(rng.randrange(1, 80))]
+        own = {i: rng.choice([rng.random() * 5, 1.5, 0.0]) for i in events if rng.random() < 0.7}
+        side = events_source._TextSide(own=own)
+        for i in events:
+            side.context[i] = rng.choice([0.0, 0.0, rng.random(), 0.75])
+            side.meta[i] = {"actor": rng.choice(actors), "mentions_time": rng.random() < 0.3}
+        vector = [(i, rng.uniform(-0.2, 0.9)) for i in rng.sample(events, min(5, len(events)))]
+        limit = rng.choice([1, 10, 30])
+        chosen, relevance, parts = events_source._rank(query, side, vector, limit)
+        want, want_relevance, combined, best = _reference_rank(
+            query, own, side.context, side.meta, vector, limit
+        )
+        assert chosen == want, case
+        assert {i: relevance[i] for i in chosen} == {i: want_relevance[i] for i in chosen}
+        ordered = sorted(combined, key=combined.__getitem__, reverse=True)
+        for i in chosen:
+            p = parts[i]
+            if i in combined:
+                # The text parts split the event's boosted text relevance (relative to the best).
+                total = p.text + p.context + p.actor + p.temporal
+                assert total == pytest.approx(combined[i] / best, rel=1e-12)
+                assert p.text_rank == ordered.index(i) + 1
+            else:
+                assert (p.text, p.context, p.text_rank) == (0.0, 0.0, 0)
+            assert p.vector_rank == next((r for r, (v, _) in enumerate(vector, 1) if v == i), 0)

@@ -286,11 +286,10 @@ def _rank(
     query: RecallQuery, text: _TextSide, vector: list[tuple[Any, float]], limit: int
 ) -> tuple[list[uuid.UUID], dict[uuid.UUID, float], dict[uuid.UUID, ScoreParts]]:
     """The best `limit` events by fused relevance, with their relevance and score parts."""
-    # A recall fuses hundreds of candidates and returns a few dozen: plain floats and tuples
-    # for all of them, score parts only for the events returned.
-    named: dict[str, bool] = {}  # per actor
+    # A recall fuses hundreds of candidates and returns a few dozen: plain floats for all of
+    # them, score parts only for the events returned (recomputed as the floats were).
+    boosts: dict[str, float] = {}  # per actor: ACTOR_BOOST if the query names it, else 0
     combined: dict[uuid.UUID, float] = {}
-    shares: dict[uuid.UUID, tuple[float, float, float, float]] = {}
     own, context, metas = text.own, text.context, text.meta
     # Every event met has a context part (0 at least), in the order it was met.
     for i, part in context.items():
@@ -298,14 +297,13 @@ def _rank(
         if base <= 0:
             continue
         meta = metas[i]
-        actor = meta["actor"]
-        names = named.get(actor)
-        if names is None:
-            names = named[actor] = _names_actor(query.text, actor)
-        boost = ACTOR_BOOST if names else 0.0
+        boost = boosts.get(meta["actor"])
+        if boost is None:
+            actor = meta["actor"]
+            boost = boosts[actor] = ACTOR_BOOST if _names_actor(query.text, actor) else 0.0
         timely = TIME_MENTION_BOOST if meta["mentions_time"] else 0.0
-        combined[i] = base * (1.0 + boost) * (1.0 + timely)
-        shares[i] = (base, boost, timely, own.get(i, 0.0))
+        # Most events have neither boost; multiplying by 1.0 twice would give base again.
+        combined[i] = base * (1.0 + boost) * (1.0 + timely) if boost or timely else base
     best = max(combined.values(), default=0.0)
     # A reverse sort keeps ties in their order, as a sort by the negated score does.
     ordered = sorted(combined, key=combined.__getitem__, reverse=True)
@@ -316,10 +314,14 @@ def _rank(
     parts: dict[uuid.UUID, ScoreParts] = {}
     for i in chosen:
         p = parts[i] = ScoreParts()
-        if i in shares:
-            base, boost, timely, text_own = shares[i]
+        if i in combined:
+            meta = metas[i]
+            text_own = own.get(i, 0.0)
+            base = text_own + context[i]
+            boost = boosts[meta["actor"]]
+            timely = TIME_MENTION_BOOST if meta["mentions_time"] else 0.0
             p.text = text_own / best
-            p.context = context.get(i, 0.0) / best
+            p.context = context[i] / best
             p.actor = base * boost / best
             p.temporal = base * (1.0 + boost) * timely / best
             p.text_rank = text_rank[i]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from athena.recall import events_source
+from athena.recall import bm25, events_source
 from athena.recall.events_source import EventsSource
 from athena.recall.layer_sources import FactsSource, GraphSource
 from athena.recall.models import RecallLayer, RecallQuery
@@ -133,9 +133,17 @@ async def test_common_lexemes_of_a_large_project_are_not_counted(
 
 
 @pytest.mark.parametrize("extra", [0, 11], ids=["one expression per lexeme", "past 12 lexemes"])
-async def test_candidates_tell_which_query_lexemes_they_hold(memory, server, extra) -> None:
+async def test_candidates_come_best_first_with_bm25_scores_as_python_computes_them(
+    memory, server, extra
+) -> None:
     words = ["alpha", "bravo", "charli"] + [f"zulu{n}" for n in range(extra)]
-    contents = ["alpha bravo", "charlie only", "bravo charlie and alpha"]
+    contents = [
+        "alpha bravo",
+        "charlie only",
+        "bravo charlie and alpha",
+        "alpha and a much longer text around it with many other words in it",
+        "bravo",
+    ]
     await memory.RecordEvents(
         pb.RecordEventsRequest(
             events=[
@@ -146,21 +154,44 @@ async def test_candidates_tell_which_query_lexemes_they_hold(memory, server, ext
     )
     queries = load_queries()
     lexemes = [f"'{w}'" for w in words]
+    # Uneven idfs, one lexeme not scored (None), so that order and sums are not trivial.
+    idfs = {w: 0.7 + 0.45 * n for n, w in enumerate(words)}
+    idfs["bravo"] = None
+    average = 3.7
     async with server[0].database.connection() as conn:
-        rows = await conn.fetch(
-            queries.recall_event_candidates,
-            *events_source.filter_args(PROJECT, RecallQuery(text="x")),
-            " | ".join(lexemes[:3]),
-            lexemes,
-            " | ".join(lexemes),
-            10,
-            None,
-        )
-        contents_of = {
-            r["id"]: r["content"]
-            for r in await (await conn.raw()).fetch("SELECT id, content FROM events")
+        raw = await conn.raw()
+        stored = {
+            r["id"]: (r["content"], r["length"])
+            for r in await raw.fetch("SELECT id, content, length(search_tsv) AS length FROM events")
         }
-    assert len(rows) == 3
-    for r in rows:
-        held = [w in contents_of[r["id"]] for w in ("alpha", "bravo", "charlie")]
-        assert r["present"] == "".join("1" if h else "0" for h in held) + "0" * extra
+
+        async def candidates(limit: int):
+            return await conn.fetch(
+                queries.recall_event_candidates,
+                *events_source.filter_args(PROJECT, RecallQuery(text="x")),
+                " | ".join(lexemes[:3]),
+                lexemes,
+                [idfs[w] for w in words],
+                limit,
+                None,
+                bm25.K1,
+                1.0 - bm25.B,
+                bm25.B,
+                bm25.K1 + 1.0,
+                average,
+            )
+
+        rows = await candidates(10)
+        best_two = await candidates(2)
+    scored = {w: v for w, v in idfs.items() if v is not None}
+    want = {}
+    for i, (content, length) in stored.items():
+        held = {w: 1 for w in words if w in content}
+        if any(w in content for w in ("alpha", "bravo", "charlie")):
+            want[i] = bm25.score(held, length, average, scored)
+    assert len(rows) == len(want) == 5
+    # Exactly Python's floats, best first, and a limit keeps the best.
+    assert {r["id"]: r["own"] for r in rows} == want
+    assert [r["own"] for r in rows] == sorted(want.values(), reverse=True)
+    assert [r["id"] for r in best_two] == [r["id"] for r in rows[:2]]
+    assert not any(r["mentions_time"] for r in rows)

@@ -4,7 +4,6 @@ fused with vector similarity."""
 from __future__ import annotations
 
 import asyncio
-import heapq
 import re
 import time
 import uuid
@@ -29,8 +28,8 @@ from athena.recall.temporal import TIME_MENTION, is_temporal
 from athena.storage import Database, Queries
 
 # Candidates are gathered through the query's rarer lexemes while the project's events holding
-# them add up to this many (common words would drag in a large share of the project); the best
-# TEXT_CANDIDATES of them by ts_rank are then scored with BM25 against every query lexeme.
+# them add up to this many (common words would drag in a large share of the project); each is
+# scored with BM25 against every query lexeme and the best TEXT_CANDIDATES are ranked further.
 GATHER_BUDGET = 600
 TEXT_CANDIDATES = 400
 # Weighted fusion takes as many vector candidates as the HNSW search's ef_search (40,
@@ -178,26 +177,25 @@ class EventsSource:
                 *args,
                 through,
                 [tsquery_or((lexeme,)) for lexeme in lexemes],
-                tsquery_or(tuple(idfs)),
+                [idfs.get(lexeme) for lexeme in lexemes],
                 TEXT_CANDIDATES,
                 self._time_pattern(query),
+                bm25.K1,
+                1.0 - bm25.B,
+                bm25.B,
+                bm25.K1 + 1.0,
+                max(corpus.average_length, 1.0),
             )
-            # Hundreds of candidates share a few (lexemes present, length) patterns: each
-            # pattern is scored once. A row unpacks faster than its columns are read by name.
-            scores: dict[tuple[str, int], float] = {}
+            # Best first, each with its BM25 score (bm25.score's floats, computed by the
+            # statement). A row unpacks faster than its columns are read by name.
             own, meta = side.own, side.meta
             session_of: dict[uuid.UUID, str] = {}
             for r in rows:
-                i, session, _, length, present, _ = r
-                key = (present, length)
-                score = scores.get(key)
-                if score is None:
-                    tf = {lx: 1 for lx, hit in zip(lexemes, present, strict=True) if hit == "1"}
-                    score = scores[key] = bm25.score(tf, length, corpus.average_length, idfs)
+                i, session, _, score, _ = r
                 own[i] = score
                 meta[i] = r
                 session_of[i] = session
-            anchors = heapq.nlargest(NEIGHBOUR_ANCHORS, own, key=own.__getitem__)
+            anchors = list(own)[:NEIGHBOUR_ANCHORS]  # the rows come best first
             neighbours = await conn.fetch(
                 self._q.recall_event_neighbours,
                 *args,

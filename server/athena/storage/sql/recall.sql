@@ -10,40 +10,83 @@ WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
     AND EXISTS (SELECT 1 FROM unnest(n.aliases) AS a WHERE lower(a) = $2)
 
 -- name: recall_event_candidates
--- Full-text candidates for recall: events matching the gather tsquery $10 (already normalised
--- lexemes, hence a plain cast), the best $13 by ts_rank against every query lexeme ($12), each
--- with its lexeme count, which of the query's lexemes ($11, one quoted lexeme per element) it
--- contains as a string of 0s and 1s (for BM25; presence is measured 5x cheaper than counts from
--- the tsvector's positions; a string is decoded in a third less time than a boolean array), and
--- whether its content matches the time-mention pattern $14 (NULL: not asked). Up to 12 lexemes
--- are tested one expression each (a custom plan folds an absent one away: NULL, skipped by
--- concat); a subquery per row over the array, for longer queries, cost ~1.5 us more per lexeme.
-SELECT c.id, c.session_id, c.actor, length(c.search_tsv) AS length,
-    CASE WHEN cardinality($11::text[]) > 12 THEN array_to_string(ARRAY(
-        SELECT CASE WHEN c.search_tsv @@ x THEN '1' ELSE '0' END
-        FROM unnest($11::text[]::tsquery[]) AS x
-    ), '') ELSE concat(
-        CASE c.search_tsv @@ ($11::text[])[1]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[2]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[3]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[4]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[5]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[6]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[7]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[8]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[9]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[10]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[11]::tsquery WHEN true THEN '1' WHEN false THEN '0' END,
-        CASE c.search_tsv @@ ($11::text[])[12]::tsquery WHEN true THEN '1' WHEN false THEN '0' END
-    ) END AS present,
-    coalesce(c.content ~* $14::text, false) AS mentions_time
+-- Full-text candidates for recall: the events matching the gather tsquery, best first by BM25, with it.
+-- Events of the filter matching gather tsquery $10 (already normalised lexemes, hence a plain
+-- cast), each scored by BM25 over the query's lexemes $11 (one quoted lexeme per element) whose
+-- idf is in $12 (NULL: not scored), by presence, as athena.recall.bm25.score computes it ($15 k1,
+-- $16 1 - b, $17 b, $18 k1 + 1, $19 the mean length, at least 1): the same operations in the same
+-- order, so the same floats. The best $13 by that score (ties newest first) come back, with
+-- whether their content matches the time-mention pattern $14 (NULL: not asked). Ranking every
+-- gathered event by its BM25 score costs what ranking them by ts_rank did, and a cut by the
+-- score itself keeps what ranking needs where ts_rank's order (every word alike) lost a tenth of
+-- the top 10 at 100k events (docs/recall.md). Up to 12 lexemes are tested one expression each (a
+-- custom plan folds each lexeme's tsquery and idf to constants); a subquery per row over the
+-- arrays, for longer queries, costs ~1.5 us more per lexeme.
+SELECT c.id, c.session_id, c.actor, c.own, coalesce(c.content ~* $14::text, false) AS mentions_time
 FROM (
-    SELECT e.id, e.session_id, e.actor, e.search_tsv, e.content
+    SELECT e.id, e.session_id, e.actor, e.content, e.occur_time,
+        CASE WHEN cardinality($11::text[]) > 12 THEN (
+            SELECT coalesce(sum(CASE WHEN e.search_tsv @@ x.lexeme::tsquery AND x.idf IS NOT NULL
+                THEN (x.idf * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END ORDER BY x.n), 0.0::float8)
+            FROM unnest($11::text[], $12::float8[]) WITH ORDINALITY AS x (lexeme, idf, n)
+        ) ELSE 0.0::float8
+            + CASE WHEN e.search_tsv @@ ($11::text[])[1]::tsquery AND ($12::float8[])[1] IS NOT NULL
+                THEN (($12::float8[])[1] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[2]::tsquery AND ($12::float8[])[2] IS NOT NULL
+                THEN (($12::float8[])[2] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[3]::tsquery AND ($12::float8[])[3] IS NOT NULL
+                THEN (($12::float8[])[3] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[4]::tsquery AND ($12::float8[])[4] IS NOT NULL
+                THEN (($12::float8[])[4] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[5]::tsquery AND ($12::float8[])[5] IS NOT NULL
+                THEN (($12::float8[])[5] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[6]::tsquery AND ($12::float8[])[6] IS NOT NULL
+                THEN (($12::float8[])[6] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[7]::tsquery AND ($12::float8[])[7] IS NOT NULL
+                THEN (($12::float8[])[7] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[8]::tsquery AND ($12::float8[])[8] IS NOT NULL
+                THEN (($12::float8[])[8] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[9]::tsquery AND ($12::float8[])[9] IS NOT NULL
+                THEN (($12::float8[])[9] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[10]::tsquery AND ($12::float8[])[10] IS NOT NULL
+                THEN (($12::float8[])[10] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[11]::tsquery AND ($12::float8[])[11] IS NOT NULL
+                THEN (($12::float8[])[11] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+            + CASE WHEN e.search_tsv @@ ($11::text[])[12]::tsquery AND ($12::float8[])[12] IS NOT NULL
+                THEN (($12::float8[])[12] * $18::float8)
+                    / (1 + $15::float8 * ($16::float8 + ($17::float8 * length(e.search_tsv)) / $19::float8))
+                ELSE 0.0::float8 END
+        END AS own
     FROM events e
     WHERE {{event_filter}} AND e.search_tsv @@ $10::tsquery
-    ORDER BY ts_rank(e.search_tsv, $12::tsquery) DESC, e.occur_time DESC
+    ORDER BY own DESC, e.occur_time DESC, e.id
     LIMIT $13
-) AS c;
+) AS c
+ORDER BY c.own DESC, c.occur_time DESC, c.id;
 
 -- name: recall_query_terms
 -- The query's lexemes ($2 is the query text; stemmed, no stop words, as the index sees them),

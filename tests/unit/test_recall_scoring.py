@@ -60,6 +60,9 @@ def test_session_support_is_exactly_the_sum_of_each_sessions_best_three_in_order
         best = max(sums.values(), default=0.0)
         want = {s: v / best for s, v in sums.items()} if best > 0 else {}
         assert bm25.session_support(own, sessions) == want
+        # As the candidates come: best first (ties in any order), sessions alongside.
+        ranked = sorted(own, key=lambda item: (-own[item], rng.random()))
+        assert bm25.session_support_ranked((sessions[i], own[i]) for i in ranked) == want
 
 
 def _item(text: str) -> RecallItem:

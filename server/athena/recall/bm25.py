@@ -70,16 +70,24 @@ def neighbour_support(
 
 def session_support(own: Mapping[Hashable, float], session_of: Mapping[Hashable, str]) -> dict:
     """Per session, the sum of its `SESSION_TOP` best own scores, as a share of the best session."""
-    by_session: dict[str, list[float]] = defaultdict(list)
-    for item, value in own.items():
-        if value > 0:
-            by_session[session_of[item]].append(value)
-    # Most sessions hold one or two matches, whose sum needs no sort: float addition is
-    # commutative, so only three terms or more could round differently in another order.
-    sums = {
-        s: sum(v) if len(v) <= min(2, SESSION_TOP) else sum(sorted(v, reverse=True)[:SESSION_TOP])
-        for s, v in by_session.items()
-    }
+    ranked = sorted(own.items(), key=lambda pair: pair[1], reverse=True)
+    return session_support_ranked((session_of[item], value) for item, value in ranked)
+
+
+def session_support_ranked(ranked: Iterable[tuple[str, float]]) -> dict:
+    """`session_support` of (session, own score) pairs given best first, as the candidates come:
+    a session's first `SESSION_TOP` positive scores are its best, and adding them in that order
+    gives the floats a sum of its sorted best gives (sorting a few hundred scores per recall and
+    keeping lists per session cost more than the sums)."""
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for session, value in ranked:
+        if value <= 0:
+            break  # best first: the rest are not positive either
+        n = counts.get(session, 0)
+        if n < SESSION_TOP:
+            counts[session] = n + 1
+            sums[session] = sums.get(session, 0.0) + value
     best = max(sums.values(), default=0.0)
     return {s: v / best for s, v in sums.items()} if best > 0 else {}
 

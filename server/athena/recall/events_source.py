@@ -189,12 +189,10 @@ class EventsSource:
             # Best first, each with its BM25 score (bm25.score's floats, computed by the
             # statement). A row unpacks faster than its columns are read by name.
             own, meta = side.own, side.meta
-            session_of: dict[uuid.UUID, str] = {}
             for r in rows:
-                i, session, _, score, _ = r
+                i, _, _, score, _ = r
                 own[i] = score
                 meta[i] = r
-                session_of[i] = session
             anchors = list(own)[:NEIGHBOUR_ANCHORS]  # the rows come best first
             neighbours = await conn.fetch(
                 self._q.recall_event_neighbours,
@@ -208,7 +206,7 @@ class EventsSource:
         borrowed = bm25.neighbour_support(
             own, ((r["anchor"], r["id"], int(r["distance"])) for r in neighbours)
         )
-        sessions = bm25.session_support(own, session_of)
+        sessions = bm25.session_support_ranked((r[1], r[3]) for r in rows)
         # The best of own plus borrowed support over every event: a candidate not borrowing has
         # its own score, a neighbour borrowing nothing 0 (borrowing only adds).
         lent = (own.get(i, 0.0) + b for i, b in borrowed.items())

@@ -173,7 +173,7 @@ async def evaluate(
 async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     import athena.log
     from athena.config import Config
-    from athena.server import create_server
+    from athena.server import create_server, settle_runtime
     from athena.v1 import memory_pb2_grpc, recall_pb2, recall_pb2_grpc
 
     athena.log.configure("WARNING")
@@ -204,6 +204,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
                 f"{sum(len(q) for q in conversations.values())} questions",
                 file=sys.stderr,
             )
+            settle_runtime()  # as `serve` runs the server, once start-up (and loading) is done
             results = {}
             for name, fusion in (
                 ("weighted", recall_pb2.RECALL_FUSION_WEIGHTED),

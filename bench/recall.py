@@ -90,7 +90,7 @@ async def timed(calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[float]:
 async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     import athena.log
     from athena.config import Config
-    from athena.server import create_server
+    from athena.server import create_server, settle_runtime
     from athena.v1 import (
         graph_pb2_grpc,
         memory_pb2_grpc,
@@ -126,6 +126,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
                     for table in ("events", "facts", "entities", "relations", "event_vector_queue")
                 }
             progress(f"stored: {counts}")
+            settle_runtime()  # as `serve` runs the server, once start-up (and loading) is done
             rows = {}
             for label, layers in (
                 ("Recall, all layers, k=10", []),

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = """
 import asyncio, pathlib, sys
 import athena.log
+import athena.server
 from athena.config import Config
 from athena.server import create_server
 
@@ -51,6 +52,8 @@ async def main():
                     log_level="WARNING")
     server, port = await create_server(config)
     await server.start()
+    # As `serve` runs the server, in revisions that have it.
+    getattr(athena.server, "settle_runtime", lambda: None)()
     print(port, flush=True)
     await asyncio.Event().wait()
 

@@ -43,8 +43,10 @@ def score(
 ) -> float:
     """BM25 of one document: `counts` of the query's lexemes in it, `length` its lexeme count.
 
-    Recall passes presence (1) rather than counts: reading counts from the tsvector's positions
-    cost 5x more per candidate, and on LoCoMo presence scored the same (R@10 0.755 vs 0.757)."""
+    Recall's candidate statement (`recall_event_candidates`) computes this in SQL, by presence
+    (1) rather than counts, with the same floating-point operations in the same order: reading
+    counts from the tsvector's positions cost 5x more per candidate, and on LoCoMo presence
+    scored the same (R@10 0.755 vs 0.757). Change both together."""
     norm = K1 * (1.0 - B + B * length / max(average_length, 1.0))
     total = 0.0
     for lexeme, tf in counts.items():

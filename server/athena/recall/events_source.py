@@ -206,6 +206,7 @@ class EventsSource:
         borrowed = bm25.neighbour_support(
             own, ((r["anchor"], r["id"], int(r["distance"])) for r in neighbours)
         )
+        # Each candidate's (session id, score), best first as the rows come.
         sessions = bm25.session_support_ranked((r[1], r[3]) for r in rows)
         # The best of own plus borrowed support over every event: a candidate not borrowing has
         # its own score, a neighbour borrowing nothing 0 (borrowing only adds).

@@ -17,11 +17,12 @@ WHERE n.project_id = $1 AND n.search_tsv @@ plainto_tsquery('simple', $3)
 -- $16 1 - b, $17 b, $18 k1 + 1, $19 the mean length, at least 1): the same operations in the same
 -- order, so the same floats. The best $13 by that score (ties newest first) come back, with
 -- whether their content matches the time-mention pattern $14 (NULL: not asked). Ranking every
--- gathered event by its BM25 score costs what ranking them by ts_rank did, and a cut by the
--- score itself keeps what ranking needs where ts_rank's order (every word alike) lost a tenth of
--- the top 10 at 100k events (docs/recall.md). Up to 12 lexemes are tested one expression each (a
--- custom plan folds each lexeme's tsquery and idf to constants); a subquery per row over the
--- arrays, for longer queries, costs ~1.5 us more per lexeme.
+-- gathered event by its BM25 score costs less than ranking them by ts_rank did (1.9 against 2.6
+-- ms at 100k events), and a cut by the score itself keeps more of what ranking needs: ts_rank's
+-- order (every word alike) lost a tenth of the top 10 at 100k (docs/recall.md, seventh round).
+-- Up to 12 lexemes are tested one expression each (a custom plan folds each lexeme's tsquery
+-- and idf to constants); a subquery per row over the arrays, for longer queries, costs ~1.5 us
+-- more per lexeme.
 SELECT c.id, c.session_id, c.actor, c.own, coalesce(c.content ~* $14::text, false) AS mentions_time
 FROM (
     SELECT e.id, e.session_id, e.actor, e.content, e.occur_time,

@@ -39,9 +39,10 @@ def test_neighbours_borrow_a_share_by_distance() -> None:
 def test_session_support_sums_the_best_matches_relative_to_the_best_session() -> None:
     own = {"a": 3.0, "b": 1.0, "c": 1.0, "d": 1.0, "e": 1.0, "z": 0.0}
     sessions = {"a": "s1", "b": "s2", "c": "s2", "d": "s2", "e": "s2", "z": "s3"}
-    support = bm25.session_support(own, sessions)
+    ranked = sorted(own, key=own.__getitem__, reverse=True)
+    support = bm25.session_support((sessions[i], own[i]) for i in ranked)
     assert support == {"s1": 1.0, "s2": 1.0}  # s2's top three sum to 3 too
-    assert bm25.session_support({"a": 0.0}, {"a": "s1"}) == {}
+    assert bm25.session_support([("s1", 0.0)]) == {}
 
 
 def test_session_support_is_exactly_the_sum_of_each_sessions_best_three_in_order() -> None:
@@ -59,10 +60,9 @@ def test_session_support_is_exactly_the_sum_of_each_sessions_best_three_in_order
         sums = {s: sum(sorted(v, reverse=True)[:3]) for s, v in by_session.items()}
         best = max(sums.values(), default=0.0)
         want = {s: v / best for s, v in sums.items()} if best > 0 else {}
-        assert bm25.session_support(own, sessions) == want
         # As the candidates come: best first (ties in any order), sessions alongside.
         ranked = sorted(own, key=lambda item: (-own[item], rng.random()))
-        assert bm25.session_support_ranked((sessions[i], own[i]) for i in ranked) == want
+        assert bm25.session_support((sessions[i], own[i]) for i in ranked) == want
 
 
 def _item(text: str) -> RecallItem:

@@ -70,17 +70,12 @@ def neighbour_support(
     return dict(borrowed)
 
 
-def session_support(own: Mapping[Hashable, float], session_of: Mapping[Hashable, str]) -> dict:
-    """Per session, the sum of its `SESSION_TOP` best own scores, as a share of the best session."""
-    ranked = sorted(own.items(), key=lambda pair: pair[1], reverse=True)
-    return session_support_ranked((session_of[item], value) for item, value in ranked)
-
-
-def session_support_ranked(ranked: Iterable[tuple[str, float]]) -> dict:
-    """`session_support` of (session, own score) pairs given best first, as the candidates come:
-    a session's first `SESSION_TOP` positive scores are its best, and adding them in that order
-    gives the floats a sum of its sorted best gives (sorting a few hundred scores per recall and
-    keeping lists per session cost more than the sums)."""
+def session_support(ranked: Iterable[tuple[str, float]]) -> dict:
+    """Per session, the sum of its `SESSION_TOP` best own scores, as a share of the best session,
+    from (session, own score) pairs given best first, as the candidates come: a session's first
+    `SESSION_TOP` positive scores are its best, and adding them in that order gives the floats a
+    sum of its sorted best gives (sorting a few hundred scores per recall and keeping lists per
+    session cost more than the sums)."""
     sums: dict[str, float] = {}
     counts: dict[str, int] = {}
     for session, value in ranked:

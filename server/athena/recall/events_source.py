@@ -207,7 +207,7 @@ class EventsSource:
             own, ((r["anchor"], r["id"], int(r["distance"])) for r in neighbours)
         )
         # Each candidate's (session id, score), best first as the rows come.
-        sessions = bm25.session_support_ranked((r[1], r[3]) for r in rows)
+        sessions = bm25.session_support((r[1], r[3]) for r in rows)
         # The best of own plus borrowed support over every event: a candidate not borrowing has
         # its own score, a neighbour borrowing nothing 0 (borrowing only adds).
         lent = (own.get(i, 0.0) + b for i, b in borrowed.items())
